@@ -1,0 +1,34 @@
+# The two commands of the README: `make demo` runs the main job, `make test` runs every test.
+PYTHON ?= python3
+UV := $(PYTHON) -m uv
+export UV_PYTHON_DOWNLOADS := never
+PYTEST_ARGS ?=
+
+.PHONY: setup fmt lint typecheck test pytest demo bench clean
+
+setup:  ## install uv when missing, then sync the environment from the lock
+	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
+	@$(UV) sync --frozen --all-packages --quiet
+
+fmt: setup  ## format and auto-fix
+	$(UV) run ruff format .
+	$(UV) run ruff check --fix .
+
+lint: setup  ## ruff (lint + format check) and mypy strict on axl/
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+	$(UV) run mypy
+
+pytest: setup
+	$(UV) run pytest $(PYTEST_ARGS)
+
+test: lint pytest  ## the whole suite, as CI runs it
+
+demo: setup  ## the main job: run the example workflow locally
+	$(UV) run axl run local -m examples/iris_knn.py:IrisKNN
+
+bench: setup
+	$(UV) run python benchmarks/ir_build.py
+
+clean:
+	rm -rf .axl .pytest_cache .mypy_cache .ruff_cache dist build

@@ -1,0 +1,1 @@
+from axl._version import __version__
