@@ -1,0 +1,1 @@
+"""The ``axl`` command line (a Typer app); see :mod:`axl.cli.app`."""
