@@ -1,0 +1,5 @@
+"""``python -m axl`` is the ``axl`` command."""
+
+from axl.cli.app import main
+
+main()

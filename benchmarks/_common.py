@@ -1,0 +1,39 @@
+"""Small helpers shared by the benchmark scripts (timing, table printing)."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+
+def best_of(fn: Callable[[], Any], repeat: int = 3) -> float:
+    """The fastest of ``repeat`` runs, in seconds (the least disturbed by the machine)."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def median_of(fn: Callable[[], Any], repeat: int = 5) -> float:
+    """The median of ``repeat`` runs, in seconds."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def table(headers: list[str], rows: list[list[str]]) -> str:
+    """A plain-text table, columns right-aligned after the first."""
+    widths = [max(len(str(x)) for x in col) for col in zip(headers, *rows)]
+    lines = []
+    for row in [headers, *rows]:
+        cells = [str(row[0]).ljust(widths[0])]
+        cells += [str(c).rjust(w) for c, w in zip(row[1:], widths[1:])]
+        lines.append("  ".join(cells))
+    return "\n".join(lines)
