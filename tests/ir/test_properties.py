@@ -169,7 +169,7 @@ def garbage_bodies(draw: st.DrawFn) -> str:
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(garbage_bodies())
 def test_garbage_class_bodies_give_axl_errors_only(source):
-    namespace: dict[str, Any] = {"Workflow": Workflow}
+    namespace: dict[str, Any] = {"Workflow": Workflow, "inf": float("inf"), "nan": float("nan")}
     try:
         exec(source, namespace)  # noqa: S102
         build(namespace["G"])
