@@ -298,18 +298,12 @@ def _convert_scalar(workflow: str, name: str, tp: type, value: Any) -> Any:
 
 
 def parse_param_value(text: str) -> Any:
-    """A ``--param k=v`` value: YAML scalars (numbers, true/false, null, lists), else text."""
-    import yaml
-
+    """A ``--param k=v`` value: JSON when it parses (numbers, true/false, null, lists,
+    objects), otherwise the text itself. The runner in a pod parses the same way."""
     try:
-        value = yaml.safe_load(text)
-    except yaml.YAMLError:
+        return json.loads(text)
+    except ValueError:
         return text
-    if value is None and text.strip() not in ("null", "~", "Null", "NULL"):
-        return text
-    if isinstance(value, dict):
-        return text if text.strip()[:1] != "{" else value
-    return value
 
 
 def load_params_file(path: Path) -> dict[str, Any]:

@@ -106,6 +106,8 @@ def test_cli_values_and_files(tmp_path: Path):
     assert parse_param_value("hello world") == "hello world"
     assert parse_param_value("[1, 2]") == [1, 2]
     assert parse_param_value("") == ""
+    assert parse_param_value("yes") == "yes"
+    assert parse_param_value('{"a": 1}') == {"a": 1}
     yml = tmp_path / "p.yaml"
     yml.write_text("k: 9\nmode: slow\n")
     assert merge_cli_params(yml, ["k=11", "token=abc"]) == {"k": 11, "mode": "slow", "token": "abc"}
