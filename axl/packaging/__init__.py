@@ -1,0 +1,1 @@
+"""Deterministic code archives of a workflow project and their upload to S3/MinIO."""
