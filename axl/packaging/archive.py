@@ -1,0 +1,432 @@
+"""Deterministic code archives: the same tree gives the same bytes on any machine.
+
+An archive is a gzip-compressed POSIX (pax) tar of the files
+:func:`~axl.packaging.ignore.select_files` picks, sorted by path, without
+directory entries (like git, empty folders are not kept). Every entry has
+the same mtime, uid/gid 0, empty owner names, and mode 0644 (0755 when any
+execute bit is set; 0777 for symlinks). The gzip header has mtime 0 and no
+file name, and the compression level is fixed, so the bytes depend only on
+the selected paths, their contents, their execute bits and the zlib build
+(stock zlib has produced the same stream for a given level for years).
+
+Symlinks that stay inside the root are archived as symlinks (an absolute
+target inside the root is rewritten as a relative one); a symlink leading
+outside the root is refused, because the files it points to would not
+travel with the code. Sockets and other special files are skipped with a
+warning. The digest (blake3 of the ``.tar.gz`` bytes) names the archive:
+``code-<first 16 hex digits>.tar.gz``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import re
+import stat
+import tarfile
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from blake3 import blake3
+
+from axl.errors import AxlError, InfrastructureError
+from axl.packaging.ignore import AXLIGNORE, select_files, walk_tree
+
+__all__ = [
+    "ArchiveError",
+    "ArchiveResult",
+    "ModuleLocation",
+    "archive_name",
+    "archive_root_for",
+    "build_archive",
+    "locate_module",
+    "module_name_for",
+    "select_files",
+]
+
+ARCHIVE_MTIME = 315532800  # 1980-01-01T00:00:00Z: what zip-era tools accept as "no date"
+COMPRESSLEVEL = 6
+DEFAULT_SIZE_LIMIT = 50 * 1024**2
+DEFAULT_OUT_DIR = Path(".axl") / "archives"
+MARKER_NAME = ".axl-archive.json"  # written by the extractor into the work folder
+ROOT_MARKERS = ("pyproject.toml", ".git")
+
+_ARCHIVE_FILE = re.compile(r"(code-[0-9a-f]{16}\.tar\.gz|\.code-.*\.tmp)")
+_SECRET_NAMES = frozenset(
+    {
+        ".env",
+        ".netrc",
+        ".pgpass",
+        ".pypirc",
+        ".htpasswd",
+        "credentials",
+        "credentials.json",
+        "service-account.json",
+        "id_rsa",
+        "id_dsa",
+        "id_ecdsa",
+        "id_ed25519",
+    }
+)
+_SECRET_SUFFIXES = (".pem", ".key", ".p12", ".pfx", ".jks", ".keystore", ".ppk")
+_ENV_TEMPLATES = frozenset({".env.example", ".env.sample", ".env.template", ".env.dist"})
+
+
+class ArchiveError(AxlError):
+    """The project tree cannot be archived as it is (too big, an escaping symlink, a bad name)."""
+
+    code = "archive"
+
+
+def archive_name(digest: str) -> str:
+    """The content-addressed file name of an archive: ``code-<digest[:16]>.tar.gz``."""
+    return f"code-{digest[:16]}.tar.gz"
+
+
+@dataclass(frozen=True)
+class ArchiveResult:
+    """A written archive and what went into it."""
+
+    path: Path
+    digest: str
+    """Hex blake3 of the archive's bytes."""
+    size: int
+    """Bytes of the ``.tar.gz`` file."""
+    files: int
+    """Entries archived: regular files and symlinks."""
+    uncompressed_size: int
+    """Bytes of the archived files' contents."""
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        """``code-<digest[:16]>.tar.gz``."""
+        return archive_name(self.digest)
+
+
+@dataclass(frozen=True)
+class ArchiveFile:
+    """An archive file on disk and its digest."""
+
+    path: Path
+    digest: str
+    size: int
+
+
+@dataclass(frozen=True)
+class _Entry:
+    name: str
+    size: int = 0
+    mode: int = 0o644
+    link: str | None = None
+
+
+def _secret_reason(name: str) -> str | None:
+    base = name.rsplit("/", 1)[-1]
+    if base in _SECRET_NAMES:
+        return "a credentials file"
+    if base.startswith(".env.") and base not in _ENV_TEMPLATES:
+        return "an environment file"
+    if base.endswith(_SECRET_SUFFIXES):
+        return "a key or certificate"
+    return None
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def _link_entry(root: Path, real_root: str, name: str) -> _Entry:
+    path = root / name
+    target = os.readlink(path)
+    resolved = os.path.realpath(path)
+    if not _inside(resolved, real_root):
+        raise ArchiveError(
+            f"symlink {name} -> {target} points outside the archive root {root}",
+            hint=f"list {name} in {AXLIGNORE}, or replace the link with the files it points to",
+            path=name,
+        )
+    if os.path.isabs(target):
+        target = os.path.relpath(resolved, os.path.realpath(path.parent))
+    return _Entry(name=name, mode=0o777, link=target)
+
+
+def _entries(root: Path, names: Sequence[str], warnings: list[str]) -> list[_Entry]:
+    real_root = os.path.realpath(root)
+    entries: list[_Entry] = []
+    for name in names:
+        try:
+            name.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ArchiveError(
+                f"file name {name!r} under {root} is not valid UTF-8",
+                hint=f"rename it, or list it in {AXLIGNORE}",
+            ) from None
+        info = os.lstat(root / name)
+        if stat.S_ISLNK(info.st_mode):
+            entries.append(_link_entry(root, real_root, name))
+        elif not stat.S_ISREG(info.st_mode):
+            warnings.append(f"{name} is not a regular file or symlink; it was left out")
+            continue
+        elif name == MARKER_NAME:
+            warnings.append(f"{name} is a name axl reserves in the work folder; it was left out")
+            continue
+        else:
+            mode = 0o755 if info.st_mode & 0o111 else 0o644
+            entries.append(_Entry(name=name, size=info.st_size, mode=mode))
+        reason = _secret_reason(name)
+        if reason is not None:
+            warnings.append(
+                f"{name} looks like {reason} and is included in the archive; "
+                f"list it in {AXLIGNORE} to leave it out"
+            )
+    return entries
+
+
+def _mib(size: int) -> str:
+    return f"{size / 1024**2:.1f} MiB"
+
+
+def _check_size(root: Path, entries: Sequence[_Entry], limit: int) -> int:
+    total = sum(e.size for e in entries)
+    if total <= limit:
+        return total
+    biggest = sorted(entries, key=lambda e: (-e.size, e.name))[:10]
+    listed = ", ".join(f"{e.name} ({_mib(e.size)})" for e in biggest)
+    raise ArchiveError(
+        f"the code under {root} is {_mib(total)}, over the {_mib(limit)} archive limit; "
+        f"biggest files: {listed}",
+        hint=f"list data and build outputs in {root / AXLIGNORE} (gitignore syntax), "
+        "or raise the archive size limit",
+        size=total,
+        limit=limit,
+    )
+
+
+class _HashingSink:
+    """A write-only file that hashes and counts what goes through it."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self.raw = raw
+        self.hasher = blake3()
+        self.size = 0
+
+    def write(self, data: bytes) -> int:
+        self.hasher.update(data)
+        self.size += len(data)
+        return self.raw.write(data)
+
+    def flush(self) -> None:
+        self.raw.flush()
+
+
+def _tarinfo(entry: _Entry, size: int) -> tarfile.TarInfo:
+    info = tarfile.TarInfo(entry.name)
+    info.mtime = ARCHIVE_MTIME
+    info.mode = entry.mode
+    info.uid = info.gid = 0
+    info.uname = info.gname = ""
+    if entry.link is not None:
+        info.type = tarfile.SYMTYPE
+        info.linkname = entry.link
+    else:
+        info.size = size
+    return info
+
+
+def _add(tar: tarfile.TarFile, root: Path, entry: _Entry) -> None:
+    if entry.link is not None:
+        tar.addfile(_tarinfo(entry, 0))
+        return
+    with open(root / entry.name, "rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        tar.addfile(_tarinfo(entry, size), handle)
+
+
+def _write(root: Path, entries: Sequence[_Entry], folder: Path, file: Path | None) -> ArchiveFile:
+    """Write the archive atomically to ``file``, or into ``folder`` under its digest's name."""
+    fd, tmp = tempfile.mkstemp(prefix=".code-", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as raw:
+            sink = _HashingSink(raw)
+            gz = gzip.GzipFile(
+                filename="", mode="wb", fileobj=sink, compresslevel=COMPRESSLEVEL, mtime=0
+            )
+            with gz, tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar:
+                for entry in entries:
+                    _add(tar, root, entry)
+            raw.flush()
+            os.fsync(raw.fileno())
+        digest = sink.hasher.hexdigest()
+        path = file if file is not None else folder / archive_name(digest)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    _fsync_dir(folder)
+    return ArchiveFile(path=path, digest=digest, size=sink.size)
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _destination(root: Path, out: Path | None) -> tuple[Path, bool]:
+    """The folder (or file, when ``out`` ends in ``.tar.gz``) to write to."""
+    if out is None:
+        return root / DEFAULT_OUT_DIR, False
+    out = Path(out)
+    return out, out.name.endswith(".tar.gz") and not out.is_dir()
+
+
+def build_archive(
+    root: Path,
+    out: Path | None = None,
+    *,
+    size_limit: int = DEFAULT_SIZE_LIMIT,
+    extra_patterns: Sequence[str] = (),
+) -> ArchiveResult:
+    """Archive the project under ``root`` deterministically.
+
+    ``out`` is a folder to write ``code-<digest16>.tar.gz`` into (default
+    ``<root>/.axl/archives``), or a file path ending in ``.tar.gz``.
+    ``extra_patterns`` are gitignore lines applied after ``.axlignore``.
+    Raises :class:`ArchiveError` for a tree that cannot be archived (over
+    ``size_limit`` bytes of content, a symlink leaving the root, a file name
+    that is not UTF-8) and :class:`~axl.errors.InfrastructureError` when
+    reading the tree or writing the archive fails.
+    """
+    root = Path(os.path.abspath(root))
+    if not root.is_dir():
+        raise ArchiveError(
+            f"archive root {root} is not a folder", hint="pass the project folder to archive"
+        )
+    target, is_file = _destination(root, out)
+    folder = target.parent if is_file else target
+    warnings: list[str] = []
+    try:
+        names = walk_tree(root, extra_patterns=extra_patterns)
+        if _inside(os.path.abspath(folder), str(root)):
+            names = [n for n in names if not _is_own_output(root, folder, n)]
+        entries = _entries(root, names, warnings)
+        total = _check_size(root, entries, size_limit)
+        folder.mkdir(parents=True, exist_ok=True)
+        written = _write(root, entries, folder, target if is_file else None)
+    except OSError as exc:
+        where = exc.filename or folder
+        raise InfrastructureError(
+            f"cannot archive {root}: {where}: {exc.strerror or exc}",
+            hint="check that the files are readable and the output folder is writable",
+        ) from None
+    if not entries:
+        warnings.append(f"no files selected under {root}: the archive is empty")
+    return ArchiveResult(
+        path=written.path,
+        digest=written.digest,
+        size=written.size,
+        files=len(entries),
+        uncompressed_size=total,
+        warnings=tuple(warnings),
+    )
+
+
+def _is_own_output(root: Path, folder: Path, name: str) -> bool:
+    """Whether ``name`` is an archive (or a temporary file) this function wrote before."""
+    parent, _, base = name.rpartition("/")
+    here = root / parent if parent else root
+    return here == Path(os.path.abspath(folder)) and _ARCHIVE_FILE.fullmatch(base) is not None
+
+
+@dataclass(frozen=True)
+class ModuleLocation:
+    """How to import a workflow file from an extracted archive."""
+
+    module: str
+    """Dotted module name, e.g. ``flows.train``."""
+    import_root: str
+    """The folder to put on ``sys.path``, relative to the archive root: ``.`` or ``src``."""
+
+    @property
+    def sys_path_entries(self) -> tuple[str, ...]:
+        """Folders (relative to the work folder) to prepend to ``sys.path``, first wins."""
+        return (self.import_root,) if self.import_root == "." else (self.import_root, ".")
+
+
+def archive_root_for(module_file: Path, workflow_path: Path | None = None) -> Path:
+    """The folder to archive for a workflow file.
+
+    ``workflow_path`` when given (it must contain the file); otherwise the
+    nearest folder above the file holding ``pyproject.toml`` or ``.git``;
+    otherwise the file's own folder.
+    """
+    module_file = Path(module_file).resolve()
+    if not module_file.is_file():
+        raise ArchiveError(
+            f"workflow file {module_file} does not exist", hint="pass an existing .py file"
+        )
+    if workflow_path is None:
+        for folder in module_file.parents:
+            if any((folder / marker).exists() for marker in ROOT_MARKERS):
+                return folder
+        return module_file.parent
+    root = Path(workflow_path).resolve()
+    if not root.is_dir():
+        raise ArchiveError(
+            f"workflow path {workflow_path} is not a folder",
+            hint="pass the project folder that holds the workflow code",
+        )
+    if not module_file.is_relative_to(root):
+        raise ArchiveError(
+            f"workflow file {module_file} is not inside the workflow path {root}",
+            hint="pass a workflow path that contains the workflow file, or leave it out",
+        )
+    return root
+
+
+def locate_module(module_file: Path, root: Path) -> ModuleLocation:
+    """The module name of ``module_file`` and its import root, inside the archive of ``root``.
+
+    The name is the file's path relative to ``root`` with dots; in a src
+    layout (the file under ``root/src/``, and ``src`` no package itself) it
+    is relative to ``src``, which is then the import root.
+    """
+    module_file, root = Path(module_file).resolve(), Path(root).resolve()
+    if not module_file.is_relative_to(root):
+        raise ArchiveError(
+            f"workflow file {module_file} is not inside the archive root {root}",
+            hint="pass a workflow path that contains the workflow file",
+        )
+    rel = module_file.relative_to(root)
+    if rel.suffix != ".py":
+        raise ArchiveError(f"workflow file {rel} is not a .py file", hint="pass a Python file")
+    parts = list(rel.with_suffix("").parts)
+    import_root = "."
+    if len(parts) > 1 and parts[0] == "src" and not (root / "src" / "__init__.py").exists():
+        import_root, parts = "src", parts[1:]
+    if parts[-1] == "__init__":
+        parts.pop()
+    if not parts:
+        raise ArchiveError(
+            f"{rel} is the archive root's own __init__.py and has no module name",
+            hint="pass the folder above it as the workflow path",
+        )
+    for part in parts:
+        if not part.isidentifier():
+            raise ArchiveError(
+                f"{rel} cannot be imported from the archive: {part!r} is not a Python name",
+                hint="rename it with letters, digits and underscores, "
+                "or pass a workflow path closer to the file",
+            )
+    return ModuleLocation(module=".".join(parts), import_root=import_root)
+
+
+def module_name_for(module_file: Path, root: Path) -> str:
+    """The dotted import path of ``module_file`` inside the archive of ``root``."""
+    return locate_module(module_file, root).module
