@@ -1,1 +1,40 @@
-"""Deterministic code archives of a workflow project and their upload to S3/MinIO."""
+"""Deterministic code archives of a workflow project and their upload to S3/MinIO.
+
+The runner's side (extracting an archive safely) is :mod:`axl.runtime.extract`.
+"""
+
+from axl.packaging.archive import (
+    ArchiveError,
+    ArchiveResult,
+    ModuleLocation,
+    archive_name,
+    archive_root_for,
+    build_archive,
+    locate_module,
+    module_name_for,
+)
+from axl.packaging.ignore import select_files
+from axl.packaging.upload import (
+    StorageError,
+    UploadResult,
+    download_archive,
+    parse_bucket_uri,
+    upload_archive,
+)
+
+__all__ = [
+    "ArchiveError",
+    "ArchiveResult",
+    "ModuleLocation",
+    "StorageError",
+    "UploadResult",
+    "archive_name",
+    "archive_root_for",
+    "build_archive",
+    "download_archive",
+    "locate_module",
+    "module_name_for",
+    "parse_bucket_uri",
+    "select_files",
+    "upload_archive",
+]

@@ -249,7 +249,14 @@ def _write_file(tar: tarfile.TarFile, member: tarfile.TarInfo, dest: Path) -> No
         os.fchmod(out.fileno(), mode)
 
 
+def _make_dirs(folder: Path, made: set[Path]) -> None:
+    if folder not in made:
+        folder.mkdir(mode=0o755, parents=True, exist_ok=True)
+        made.add(folder)
+
+
 def _unpack(handle: IO[bytes], checker: _Checker, folder: Path) -> None:
+    made: set[Path] = {folder}
     with _open_tar(handle) as tar:
         for member in tar:
             path = checker.check(member)
@@ -257,9 +264,9 @@ def _unpack(handle: IO[bytes], checker: _Checker, folder: Path) -> None:
                 continue
             dest = folder / path
             if member.isdir():
-                dest.mkdir(mode=0o755, parents=True, exist_ok=True)
+                _make_dirs(dest, made)
                 continue
-            dest.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
+            _make_dirs(dest.parent, made)
             if member.issym():
                 os.symlink(member.linkname, dest)
             elif member.islnk():
