@@ -1,0 +1,193 @@
+"""``axl run local``: run a workflow on this machine."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from axl.cli.common import (
+    JsonOption,
+    ParamOption,
+    ParamsFileOption,
+    TargetOption,
+    cli_params,
+    emit_json,
+    handle_errors,
+)
+from axl.errors import EXIT_FAILED, EXIT_OK, EXIT_USER_CODE
+
+run_app = typer.Typer(help="Run a workflow.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``axl run ...`` to the app."""
+    app.add_typer(run_app, name="run")
+
+
+@run_app.command("local")
+@handle_errors
+def local(
+    target: str = TargetOption,
+    params_file: Path | None = ParamsFileOption,
+    param: list[str] | None = ParamOption,
+    max_parallel: int | None = typer.Option(
+        None, "--max-parallel", min=1, help="Steps at once (default: the number of cores)."
+    ),
+    workspace: Path = typer.Option(
+        Path(".axl"), "--workspace", help="Where runs are kept (runs/<run-id>/<step>/)."
+    ),
+    run_id: str | None = typer.Option(None, "--run-id", help="Name of this run."),
+    as_json: bool = JsonOption,
+    isolation: str | None = typer.Option(
+        None, "--isolation", help="fork (default) or subprocess (a new interpreter per step)."
+    ),
+    workflow_archive: Path | None = typer.Option(
+        None, "--workflow-archive", help="Run the code from this archive (axl package)."
+    ),
+    archive_digest: str | None = typer.Option(
+        None, "--archive-digest", help="Expected blake3 digest of --workflow-archive."
+    ),
+    only: str | None = typer.Option(
+        None, "--only", help="Rerun one step of --run-id, reusing its upstream results."
+    ),
+    resume: bool = typer.Option(False, "--resume", help="Rerun what did not succeed in --run-id."),
+    packages: str = typer.Option(
+        "check", "--packages", help="Step packages: check (default), install (with uv) or none."
+    ),
+    no_fsync: bool = typer.Option(
+        False, "--no-fsync", help="Skip fsync of artifacts (writes stay atomic)."
+    ),
+) -> None:
+    """Run a workflow locally; independent steps run in parallel."""
+    from axl.runtime.api import run_local
+    from axl.runtime.progress import PlainProgress
+
+    params = cli_params(params_file, param)
+    progress: Any
+    if as_json:
+        progress = PlainProgress(sys.stderr) if sys.stderr.isatty() else None
+    elif sys.stdout.isatty():
+        progress = _LazyLive()
+    else:
+        progress = PlainProgress()
+    result = run_local(
+        target,
+        params,
+        max_parallel=max_parallel,
+        workspace=workspace,
+        run_id=run_id,
+        isolation=isolation,
+        durable=not no_fsync,
+        packages_policy=packages,
+        workflow_archive=workflow_archive,
+        archive_digest=archive_digest,
+        only=only,
+        resume=resume,
+        listener=progress,
+    )
+    if isinstance(progress, _LazyLive):
+        progress.close()
+    code = _exit_code(result)
+    if as_json:
+        emit_json(_summary(result))
+    else:
+        _print_end(result, target, workspace)
+    raise typer.Exit(code)
+
+
+class _LazyLive:
+    """Starts the live table at the first event (the step list is known by then)."""
+
+    def __init__(self) -> None:
+        self._live: Any = None
+
+    def __call__(self, event: str, step: Any) -> None:
+        if self._live is None:
+            from axl.runtime.progress import LiveProgress
+
+            self._live = LiveProgress([])
+            self._live.__enter__()
+        self._live(event, step)
+
+    def close(self) -> None:
+        if self._live is not None:
+            self._live.__exit__()
+
+
+def _exit_code(result: Any) -> int:
+    if result.ok:
+        return EXIT_OK
+    for name in result.failed_steps():
+        error = result.record.steps[name].error or {}
+        return int(error.get("exit_code") or EXIT_USER_CODE)
+    return EXIT_FAILED
+
+
+def _final_value(result: Any) -> tuple[bool, Any]:
+    try:
+        value = result.value
+        json.dumps(value, allow_nan=False)
+    except Exception:
+        return False, None
+    return True, value
+
+
+def _summary(result: Any) -> dict[str, Any]:
+    steps = {}
+    for name, step in result.record.steps.items():
+        steps[name] = {
+            "status": step.status,
+            "duration_ms": step.duration_ms,
+            "attempts": step.attempts,
+            "outputs": [o.model_dump() for o in step.outputs],
+            "error": step.error,
+            "reason": step.reason,
+            "log": step.log,
+        }
+    out: dict[str, Any] = {
+        "ok": result.ok,
+        "run_id": result.run_id,
+        "status": result.status,
+        "workflow": result.ir.name,
+        "run_dir": str(result.run_dir),
+        "duration_ms": result.record.duration_ms,
+        "steps": steps,
+        "final_step": result.final_step,
+    }
+    if result.ok:
+        has_value, value = _final_value(result)
+        if has_value:
+            out["value"] = value
+    return out
+
+
+def _print_end(result: Any, target: str, workspace: Path) -> None:
+    record = result.record
+    seconds = (record.duration_ms or 0) / 1000
+    if result.ok:
+        typer.echo(f"run {result.run_id} succeeded in {seconds:.2f} s ({len(record.steps)} steps)")
+        has_value, value = _final_value(result)
+        if has_value:
+            typer.echo(f"result: {result.final_step} = {value}")
+        typer.echo(f"artifacts: {result.run_dir}")
+        return
+    for name in result.failed_steps():
+        step = record.steps[name]
+        error = step.error or {}
+        rerun = ["axl", "run", "local", "-m", target, "--run-id", result.run_id, "--only", name]
+        if workspace != Path(".axl"):
+            rerun += ["--workspace", str(workspace)]
+        lines = [
+            f"error: step {name!r} failed after {step.attempts} attempt(s): "
+            f"{error.get('message', 'unknown error')}",
+            f"  log: {step.log}",
+            f"  rerun this step: {shlex.join(rerun)}",
+        ]
+        if error.get("hint"):
+            lines.insert(1, f"  hint: {error['hint']}")
+        typer.echo("\n".join(lines), err=True)

@@ -1,0 +1,408 @@
+"""The local engine: run a whole workflow on this machine, independent steps in parallel.
+
+Each step runs through the same runner as on a cluster (a manifest handed to
+:func:`axl.runtime.runner.execute`), in its own process (see
+:mod:`axl.runtime.workers`), with retries, timeouts, ``when`` conditions and
+per-step environment. Artifacts and the run record go to
+``<workspace>/runs/<run_id>/``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import selectors
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from axl.dsl.conditions import evaluate_condition
+from axl.errors import EXIT_USER_CODE, ParamsError, UsageError
+from axl.ir import IRNode, IRWorkflow
+from axl.runtime.manifest import (
+    CodeArchive,
+    Manifest,
+    ManifestInput,
+    ManifestOutput,
+    Packages,
+)
+from axl.runtime.record import (
+    DONE_OK,
+    FAILED,
+    NOT_RUN,
+    PENDING,
+    RUNNING,
+    SKIPPED,
+    SUCCEEDED,
+    OutputInfo,
+    RunRecord,
+    StepRecord,
+)
+from axl.runtime.workers import Ended, Launched, drain, finish, kill, launch
+
+Listener = Callable[[str, StepRecord], None]
+
+
+@dataclass
+class LocalOptions:
+    """How to run: parallelism, where, isolation, durability, which steps."""
+
+    max_parallel: int | None = None
+    workspace: Path = Path(".axl")
+    run_id: str | None = None
+    isolation: str = "fork"
+    durable: bool = True
+    packages_policy: str = "check"
+    archive: CodeArchive | None = None
+    python_path: tuple[str, ...] = ()
+    only: str | None = None
+    resume: bool = False
+    target: str | None = None
+    listener: Listener | None = None
+
+
+@dataclass
+class _State:
+    ir: IRWorkflow
+    record: RunRecord
+    manifests: dict[str, Manifest]
+    running: dict[str, Launched] = field(default_factory=dict)
+    retry_at: dict[str, float] = field(default_factory=dict)
+    stopping: bool = False
+
+
+def new_run_id() -> str:
+    """``20261129-041500-3fa2c1``: sortable by time, unique enough for one machine."""
+    return time.strftime("%Y%m%d-%H%M%S", time.localtime()) + "-" + secrets.token_hex(3)
+
+
+def execute_run(ir: IRWorkflow, params: Mapping[str, Any], options: LocalOptions) -> RunRecord:
+    """Run every step of ``ir`` and return the run record (also saved as ``run.json``)."""
+    run_id = options.run_id or new_run_id()
+    run_dir = (options.workspace / "runs" / run_id).resolve()
+    previous = _previous_record(run_dir, options)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    record = RunRecord(
+        run_id=run_id,
+        workflow=ir.name,
+        ref=ir.ref,
+        ir_hash=ir.compute_hash(),
+        status=RUNNING,
+        params=dict(params),
+        run_dir=str(run_dir),
+        started=time.time(),
+        steps={node.name: StepRecord(name=node.name) for node in ir.nodes},
+        target=options.target,
+    )
+    manifests = {
+        node.name: _manifest(ir, node, params, run_dir, run_id, options) for node in ir.nodes
+    }
+    state = _State(ir=ir, record=record, manifests=manifests)
+    _reuse_previous(state, previous, options)
+    record.save()
+    try:
+        _schedule(state, options)
+    except KeyboardInterrupt:
+        for job in state.running.values():
+            kill(job)
+        for job in list(state.running.values()):
+            _complete(state, options, job, interrupted=True)
+        record.status = "cancelled"
+        raise
+    finally:
+        record.finished = time.time()
+        record.duration_ms = round((record.finished - record.started) * 1000, 3)
+        if record.status == RUNNING:
+            failed = any(s.status == FAILED for s in record.steps.values())
+            record.status = FAILED if failed else SUCCEEDED
+        record.save()
+    return record
+
+
+def _previous_record(run_dir: Path, options: LocalOptions) -> RunRecord | None:
+    if not (options.only or options.resume):
+        return None
+    if not options.run_id:
+        raise UsageError("--only and --resume need the --run-id of an earlier run")
+    return RunRecord.load(run_dir)
+
+
+def _reuse_previous(state: _State, previous: RunRecord | None, options: LocalOptions) -> None:
+    """For ``--only``/``--resume``: keep the earlier run's finished steps as they are."""
+    if previous is None:
+        return
+    ir = state.ir
+    if options.only is not None and not ir.has_node(options.only):
+        raise UsageError(
+            f"--only {options.only!r}: workflow {ir.name!r} has no such step",
+            hint=f"steps: {', '.join(n.name for n in ir.nodes)}",
+        )
+    for name, step in state.record.steps.items():
+        old = previous.steps.get(name)
+        keep = old is not None and old.status in (*DONE_OK, SKIPPED)
+        if options.only is not None:
+            keep = name != options.only and keep
+        if keep and old is not None and all(Path(o.path).exists() for o in old.outputs):
+            state.record.steps[name] = old
+        elif options.only is not None and name != options.only:
+            step.status = NOT_RUN
+            step.reason = "not selected by --only"
+    if options.only is not None:
+        missing = [
+            up
+            for up in ir.upstream(options.only)
+            if state.record.steps[up].status not in (*DONE_OK, SKIPPED)
+        ]
+        if missing:
+            raise UsageError(
+                f"--only {options.only!r}: upstream step(s) {', '.join(missing)} have no "
+                f"results in run {previous.run_id}",
+                hint="use --resume to run them too",
+            )
+
+
+def _manifest(
+    ir: IRWorkflow,
+    node: IRNode,
+    params: Mapping[str, Any],
+    run_dir: Path,
+    run_id: str,
+    options: LocalOptions,
+) -> Manifest:
+    inputs = []
+    for item in node.inputs:
+        if item.source == "step":
+            assert item.ref is not None
+            upstream = ir.get_node(item.ref)
+            path = run_dir / item.ref / f"{upstream.output.name}{upstream.output.ext}"
+            inputs.append(
+                ManifestInput(
+                    name=item.name,
+                    path=str(path),
+                    handler=upstream.output.handler,
+                    mode=item.mode,
+                )
+            )
+        elif item.source == "param":
+            inputs.append(ManifestInput(name=item.name, source="param", ref=item.ref))
+        else:
+            inputs.append(ManifestInput(name=item.name, source="value", value=item.value))
+    output = ManifestOutput(
+        path=str(run_dir / node.name / f"{node.output.name}{node.output.ext}"),
+        handler=node.output.handler,
+        name=node.output.name,
+    )
+    requirements = tuple(dict.fromkeys((*ir.requirements, *node.packages)))
+    return Manifest(
+        workflow=ir.ref,
+        step=node.name,
+        run_id=run_id,
+        params=dict(params),
+        inputs=tuple(inputs),
+        outputs=(output,),
+        code=options.archive,
+        python_path=options.python_path,
+        packages=Packages(requirements=requirements, policy=options.packages_policy),
+        env=_local_env(ir, node),
+        workflow_name=ir.name,
+    )
+
+
+def _local_env(ir: IRWorkflow, node: IRNode) -> dict[str, str]:
+    """Workflow and step env; a Secret reads the same-named variable of this environment."""
+    env: dict[str, str] = {}
+    for var in (*ir.env, *node.env):
+        if var.secret is None:
+            env[var.name] = var.value or ""
+            continue
+        value = os.environ.get(var.name)
+        if value is None:
+            raise ParamsError(
+                f"step {node.name!r} reads {var.name} from Secret "
+                f"{var.secret.name}/{var.secret.key}; locally it comes from the environment",
+                hint=f"export {var.name}=... before running locally",
+                step=node.name,
+            )
+        env[var.name] = value
+    return env
+
+
+def _schedule(state: _State, options: LocalOptions) -> None:
+    ir, record = state.ir, state.record
+    limit = max(1, options.max_parallel or os.cpu_count() or 1)
+    selector = selectors.DefaultSelector()
+    order = ir.topological_order()
+    try:
+        while True:
+            if state.stopping:
+                _give_up_retries(state, options)
+            else:
+                for name in order:
+                    if len(state.running) >= limit:
+                        break
+                    if _ready(state, name, options):
+                        _start(state, options, selector, name)
+            if not state.running and not state.retry_at:
+                if not any(record.steps[n].status == PENDING for n in order) or state.stopping:
+                    break
+                if not any(_ready(state, n, options) for n in order):
+                    break
+                continue
+            _wait(state, options, selector)
+    finally:
+        selector.close()
+    for step in record.steps.values():
+        if step.status == PENDING:
+            step.status = NOT_RUN
+            step.reason = step.reason or "an upstream step failed"
+            _notify(options, "not_run", step)
+
+
+def _give_up_retries(state: _State, options: LocalOptions) -> None:
+    """After a final failure no new attempts start: waiting retries fail as they are."""
+    for name in list(state.retry_at):
+        del state.retry_at[name]
+        step = state.record.steps[name]
+        step.status = FAILED
+        _notify(options, "failed", step)
+
+
+def _ready(state: _State, name: str, options: LocalOptions) -> bool:
+    """Settle skipped steps on the way; True when ``name`` can start now."""
+    step = state.record.steps[name]
+    if step.status != PENDING:
+        return False
+    if name in state.retry_at:
+        return time.monotonic() >= state.retry_at[name]
+    ups = [state.record.steps[u] for u in state.ir.upstream(name)]
+    if any(u.status in (FAILED, NOT_RUN) for u in ups):
+        return False
+    if any(u.status == SKIPPED for u in ups):
+        step.status = SKIPPED
+        step.reason = "an upstream step was skipped"
+        _notify(options, "skipped", step)
+        return False
+    if not all(u.status in DONE_OK for u in ups):
+        return False
+    node = state.ir.get_node(name)
+    if node.when is not None and not _condition_holds(state, node):
+        step.status = SKIPPED
+        step.reason = f"when {node.when.text!r} is false"
+        _notify(options, "skipped", step)
+        return False
+    return True
+
+
+def _condition_holds(state: _State, node: IRNode) -> bool:
+    cond = node.when
+    assert cond is not None
+    if cond.source == "param":
+        value = state.record.params.get(cond.ref)
+        if value is None:
+            value = next((p.default for p in state.ir.params if p.name == cond.ref), None)
+    else:
+        from axl.io.artifacts import read_artifact
+
+        upstream = state.record.steps[cond.ref]
+        value = read_artifact(Path(upstream.outputs[0].path))
+    return evaluate_condition(cond.op, value, cond.value)
+
+
+def _start(state: _State, options: LocalOptions, selector: Any, name: str) -> None:
+    step = state.record.steps[name]
+    node = state.ir.get_node(name)
+    manifest = state.manifests[name]
+    step_dir = Path(state.record.run_dir) / name
+    step_dir.mkdir(exist_ok=True)
+    manifest_path = step_dir / "manifest.json"
+    manifest_path.write_text(manifest.to_json(indent=2))
+    state.retry_at.pop(name, None)
+    step.attempts += 1
+    step.status = RUNNING
+    now = time.time()
+    if step.started is None:
+        step.started = now
+    step.log = str(step_dir / "step.log")
+    deadline = time.monotonic() + node.timeout if node.timeout else None
+    job = launch(
+        manifest,
+        mode=options.isolation,
+        log_path=Path(step.log),
+        manifest_path=manifest_path,
+        durable=options.durable,
+        attempt=step.attempts,
+        started=now,
+        deadline=deadline,
+    )
+    state.running[name] = job
+    selector.register(job.fd, selectors.EVENT_READ, job)
+    _notify(options, "started", step)
+
+
+def _wait(state: _State, options: LocalOptions, selector: Any) -> None:
+    now = time.monotonic()
+    wakeups = [j.deadline for j in state.running.values() if j.deadline is not None]
+    wakeups += list(state.retry_at.values())
+    timeout = max(0.0, min(wakeups) - now) if wakeups else None
+    if timeout is not None:
+        timeout = min(timeout, 0.5)
+    for key, _ in selector.select(timeout):
+        job = key.data
+        if drain(job):
+            selector.unregister(job.fd)
+            _complete(state, options, job)
+    now = time.monotonic()
+    for job in list(state.running.values()):
+        if job.deadline is not None and now >= job.deadline and not job.timed_out:
+            job.timed_out = True
+            kill(job)
+
+
+def _complete(
+    state: _State, options: LocalOptions, job: Launched, interrupted: bool = False
+) -> None:
+    ended = finish(job)
+    del state.running[job.step]
+    step = state.record.steps[job.step]
+    step.finished = time.time()
+    step.duration_ms = round((step.finished - job.started) * 1000, 3)
+    step.exit_code = ended.exit_code
+    if ended.exit_code == 0 and ended.result is not None:
+        step.status = SUCCEEDED
+        step.error = None
+        step.outputs = [OutputInfo(**o) for o in ended.result.get("outputs", [])]
+        _notify(options, "succeeded", step)
+        return
+    step.error = _error_of(ended, job, state.ir.get_node(job.step))
+    node = state.ir.get_node(job.step)
+    retries = node.retries
+    if not interrupted and retries is not None and step.attempts <= retries.count:
+        step.status = PENDING
+        delay = retries.backoff * float(retries.factor) ** (step.attempts - 1)
+        if retries.max_backoff is not None:
+            delay = min(delay, retries.max_backoff)
+        state.retry_at[job.step] = time.monotonic() + delay
+        _notify(options, "retrying", step)
+        return
+    step.status = FAILED
+    state.stopping = True
+    _notify(options, "failed", step)
+
+
+def _error_of(ended: Ended, job: Launched, node: IRNode) -> dict[str, Any]:
+    error = dict(ended.error or {"code": "failed", "message": "the step failed"})
+    if job.timed_out:
+        error = {
+            "code": "timeout",
+            "message": f"step {node.name!r} timed out after {node.timeout:g}s and was killed",
+            "hint": "raise the step's timeout= or make it faster",
+        }
+    error.setdefault("exit_code", ended.exit_code or EXIT_USER_CODE)
+    return error
+
+
+def _notify(options: LocalOptions, event: str, step: StepRecord) -> None:
+    if options.listener is not None:
+        options.listener(event, step)

@@ -1,0 +1,277 @@
+"""The manifest: everything a runner needs to execute one step, and nothing else.
+
+Every backend hands the runner a manifest: the local engine builds it in
+memory, the Argo and KFP compilers write it into the pod spec. It is JSON on
+disk (``--manifest FILE``) or inline (``--manifest-json TEXT``).
+
+The model is a frozen dataclass with strict hand-written validation rather
+than a pydantic model: the runner must start in well under 100 ms and
+importing pydantic alone costs about 200 ms. :func:`manifest_json_schema`
+gives the JSON Schema (through pydantic, imported only then) for tools.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from axl.errors import UsageError
+
+MANIFEST_VERSION = 1
+INPUT_SOURCES = ("artifact", "param", "value")
+INPUT_MODES = ("object", "path")
+PACKAGE_POLICIES = ("none", "check", "install")
+
+
+class ManifestError(UsageError):
+    """A manifest is malformed."""
+
+    code = "invalid_manifest"
+
+
+@dataclass(frozen=True)
+class ManifestInput:
+    """One step argument: an artifact file, a workflow param, or a literal value."""
+
+    name: str
+    source: str = "artifact"
+    path: str | None = None
+    handler: str | None = None
+    mode: str = "object"
+    ref: str | None = None
+    value: Any = None
+
+
+@dataclass(frozen=True)
+class ManifestOutput:
+    """Where the step's return value goes; ``value_path`` also gets it as JSON text."""
+
+    path: str
+    handler: str
+    name: str = "output"
+    value_path: str | None = None
+
+
+@dataclass(frozen=True)
+class CodeArchive:
+    """A code archive to extract before importing the workflow."""
+
+    path: str
+    digest: str | None = None
+    workdir: str = "/axl/workdir"
+
+
+@dataclass(frozen=True)
+class Packages:
+    """What the step needs installed, and what to do about it.
+
+    ``none``: trust the environment; ``check``: fail early, naming what is
+    missing; ``install``: install what is missing with uv into a cache folder.
+    """
+
+    requirements: tuple[str, ...] = ()
+    policy: str = "check"
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What a runner needs to execute one step."""
+
+    workflow: str
+    step: str
+    run_id: str = "local"
+    params: dict[str, Any] = field(default_factory=dict)
+    inputs: tuple[ManifestInput, ...] = ()
+    outputs: tuple[ManifestOutput, ...] = ()
+    code: CodeArchive | None = None
+    python_path: tuple[str, ...] = ()
+    packages: Packages = field(default_factory=Packages)
+    env: dict[str, str] = field(default_factory=dict)
+    workflow_name: str | None = None
+    version: int = MANIFEST_VERSION
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-safe data (tuples become lists)."""
+        data: dict[str, Any] = json.loads(self.to_json())
+        return data
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        """Canonical JSON text (sorted keys)."""
+        return json.dumps(asdict(self), sort_keys=True, indent=indent, default=list)
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Manifest:
+        """Parse and validate manifest JSON."""
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise ManifestError(
+                f"manifest is not valid JSON: {exc}", hint="pass the JSON an axl compiler wrote"
+            ) from None
+        return cls.from_dict(data)
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> Manifest:
+        """Read and validate a manifest file."""
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ManifestError(f"cannot read manifest {path}: {exc.strerror or exc}") from None
+        return cls.from_json(text)
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Manifest:
+        """Validate plain data into a manifest; errors name the offending field."""
+        d = _mapping(data, "manifest")
+        _known(
+            d,
+            "manifest",
+            {
+                "workflow", "step", "run_id", "params", "inputs", "outputs", "code",
+                "python_path", "packages", "env", "workflow_name", "version",
+            },
+        )  # fmt: skip
+        version = d.get("version", MANIFEST_VERSION)
+        if version != MANIFEST_VERSION:
+            raise ManifestError(
+                f"manifest version {version!r} is not supported "
+                f"(this runner reads {MANIFEST_VERSION})",
+                hint="use a runner image of the same axl version as the compiler",
+            )
+        workflow = _text(d, "workflow", "manifest")
+        if ":" not in workflow:
+            raise ManifestError(f"manifest.workflow {workflow!r} must be 'module:Class'")
+        return cls(
+            workflow=workflow,
+            step=_text(d, "step", "manifest"),
+            run_id=_text(d, "run_id", "manifest", default="local"),
+            params=_mapping(d.get("params", {}), "manifest.params"),
+            inputs=tuple(
+                _input(item, f"manifest.inputs[{i}]")
+                for i, item in enumerate(_list(d.get("inputs", []), "manifest.inputs"))
+            ),
+            outputs=tuple(
+                _output(item, f"manifest.outputs[{i}]")
+                for i, item in enumerate(_list(d.get("outputs", []), "manifest.outputs"))
+            ),
+            code=_code(d["code"]) if d.get("code") is not None else None,
+            python_path=tuple(
+                _str_item(x, "manifest.python_path")
+                for x in _list(d.get("python_path", []), "manifest.python_path")
+            ),
+            packages=_packages(d.get("packages") or {}),
+            env={
+                _str_item(k, "manifest.env"): _str_item(v, "manifest.env")
+                for k, v in _mapping(d.get("env", {}), "manifest.env").items()
+            },
+            workflow_name=d.get("workflow_name"),
+        )
+
+
+def _mapping(value: Any, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ManifestError(f"{where} must be an object, not {type(value).__name__}")
+    return value
+
+
+def _list(value: Any, where: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise ManifestError(f"{where} must be a list, not {type(value).__name__}")
+    return value
+
+
+def _known(d: dict[str, Any], where: str, allowed: set[str]) -> None:
+    unknown = sorted(set(d) - allowed)
+    if unknown:
+        raise ManifestError(
+            f"{where} has unknown field(s) {', '.join(unknown)}",
+            hint="the manifest was written by another axl version?",
+        )
+
+
+def _text(d: dict[str, Any], key: str, where: str, default: str | None = None) -> str:
+    value = d.get(key, default)
+    if not isinstance(value, str) or not value:
+        raise ManifestError(f"{where}.{key} must be non-empty text")
+    return value
+
+
+def _str_item(value: Any, where: str) -> str:
+    if not isinstance(value, str):
+        raise ManifestError(f"{where} holds {value!r}, which is not text")
+    return value
+
+
+def _opt_text(d: dict[str, Any], key: str, where: str) -> str | None:
+    value = d.get(key)
+    if value is not None and not isinstance(value, str):
+        raise ManifestError(f"{where}.{key} must be text")
+    return value
+
+
+def _choice(d: dict[str, Any], key: str, where: str, choices: tuple[str, ...], default: str) -> str:
+    value = d.get(key, default)
+    if value not in choices:
+        raise ManifestError(f"{where}.{key} is {value!r}; expected one of {', '.join(choices)}")
+    return str(value)
+
+
+def _input(data: Any, where: str) -> ManifestInput:
+    d = _mapping(data, where)
+    _known(d, where, {"name", "source", "path", "handler", "mode", "ref", "value"})
+    source = _choice(d, "source", where, INPUT_SOURCES, "artifact")
+    item = ManifestInput(
+        name=_text(d, "name", where),
+        source=source,
+        path=_opt_text(d, "path", where),
+        handler=_opt_text(d, "handler", where),
+        mode=_choice(d, "mode", where, INPUT_MODES, "object"),
+        ref=_opt_text(d, "ref", where),
+        value=d.get("value"),
+    )
+    if source == "artifact" and not item.path:
+        raise ManifestError(f"{where}: an artifact input needs a path")
+    if source == "param" and not item.ref:
+        raise ManifestError(f"{where}: a param input needs ref (the param's name)")
+    return item
+
+
+def _output(data: Any, where: str) -> ManifestOutput:
+    d = _mapping(data, where)
+    _known(d, where, {"name", "path", "handler", "value_path"})
+    return ManifestOutput(
+        path=_text(d, "path", where),
+        handler=_text(d, "handler", where),
+        name=_text(d, "name", where, default="output"),
+        value_path=_opt_text(d, "value_path", where),
+    )
+
+
+def _code(data: Any) -> CodeArchive:
+    d = _mapping(data, "manifest.code")
+    _known(d, "manifest.code", {"path", "digest", "workdir"})
+    return CodeArchive(
+        path=_text(d, "path", "manifest.code"),
+        digest=_opt_text(d, "digest", "manifest.code"),
+        workdir=_text(d, "workdir", "manifest.code", default="/axl/workdir"),
+    )
+
+
+def _packages(data: Any) -> Packages:
+    d = _mapping(data, "manifest.packages")
+    _known(d, "manifest.packages", {"requirements", "policy"})
+    reqs = _list(d.get("requirements", []), "manifest.packages.requirements")
+    return Packages(
+        requirements=tuple(_str_item(r, "manifest.packages.requirements") for r in reqs),
+        policy=_choice(d, "policy", "manifest.packages", PACKAGE_POLICIES, "check"),
+    )
+
+
+def manifest_json_schema() -> dict[str, Any]:
+    """The JSON Schema of a manifest (for tools and docs; imports pydantic)."""
+    from pydantic import TypeAdapter
+
+    schema: dict[str, Any] = TypeAdapter(Manifest).json_schema()
+    return schema

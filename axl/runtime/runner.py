@@ -1,0 +1,352 @@
+"""The one runner: execute one step from a manifest.
+
+Every backend ends here: the local engine (in a forked child), the runner
+command in an Argo or KFP pod, a Dagster op. :func:`run_step` imports the
+workflow, builds the instance with the params, loads the inputs, calls the
+step inside a user-code boundary, and writes the outputs as artifacts.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+import time
+import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from axl.errors import (
+    AxlError,
+    InfrastructureError,
+    StepError,
+    TargetError,
+    WorkflowImportError,
+)
+from axl.runtime.manifest import Manifest, ManifestError, ManifestInput
+
+_AXL_DIR = str(Path(__file__).resolve().parents[1])
+
+
+@dataclass(frozen=True)
+class OutputRecord:
+    """What was written for one output."""
+
+    name: str
+    path: str
+    handler: str
+    digest: str
+    size: int
+    python_type: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "path": self.path,
+            "handler": self.handler,
+            "digest": self.digest,
+            "size": self.size,
+            "python_type": self.python_type,
+        }
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """The outcome of a successful step."""
+
+    step: str
+    duration_ms: float
+    outputs: tuple[OutputRecord, ...] = field(default_factory=tuple)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "step": self.step,
+            "duration_ms": self.duration_ms,
+            "outputs": [o.to_dict() for o in self.outputs],
+        }
+
+
+def run_step(manifest: Manifest, *, durable: bool = True) -> StepResult:
+    """Execute the step a manifest describes; raise an :class:`AxlError` on failure."""
+    start = time.perf_counter()
+    if manifest.code is not None:
+        _prepare_code(manifest)
+    for entry in reversed(manifest.python_path):
+        if entry not in sys.path:
+            sys.path.insert(0, entry)
+    if manifest.packages.requirements and manifest.packages.policy != "none":
+        from axl.runtime.packages import ensure_packages
+
+        ensure_packages(manifest.packages, step=manifest.step)
+    cls = load_workflow_class(manifest.workflow)
+    spec = cls.steps().get(manifest.step)
+    if spec is None:
+        raise ManifestError(
+            f"workflow {manifest.workflow} has no step {manifest.step!r}",
+            hint=f"steps: {', '.join(cls.steps())}; was the manifest compiled from other code?",
+        )
+    with _step_env(manifest.env):
+        instance = cls(manifest.params)
+        kwargs = {item.name: _load_input(manifest, instance, item) for item in manifest.inputs}
+        value = call_user_step(manifest, spec.fn, instance, kwargs)
+        outputs = tuple(_save_output(manifest, value, out, durable) for out in manifest.outputs)
+    return StepResult(
+        step=manifest.step,
+        duration_ms=(time.perf_counter() - start) * 1000,
+        outputs=outputs,
+    )
+
+
+_REGISTERED: dict[str, Any] = {}
+
+
+def register_workflow_class(ref: str, cls: Any) -> None:
+    """Make ``ref`` resolve to ``cls`` in this process and its forked children.
+
+    The local engine registers the class it was given, so workflows defined
+    in a notebook or inside a function run too (with fork isolation).
+    """
+    _REGISTERED[ref] = cls
+
+
+def load_workflow_class(ref: str) -> Any:
+    """Import ``module:Qualname`` (cached by ``sys.modules``) and return the workflow class."""
+    from axl.dsl.loader import import_workflow_module
+    from axl.dsl.workflow import Workflow
+
+    if ref in _REGISTERED:
+        return _REGISTERED[ref]
+
+    module_name, _, qualname = ref.partition(":")
+    try:
+        module = import_workflow_module(module_name)
+    except TargetError as exc:
+        raise WorkflowImportError(
+            f"cannot import workflow module {module_name!r}: {exc.message}",
+            hint="the workflow's code is not importable here: ship it as a code archive "
+            "(--workflow-archive) or in the image, or fix python_path",
+        ) from None
+    obj: Any = module
+    for part in qualname.split("."):
+        obj = getattr(obj, part, None)
+        if obj is None:
+            raise TargetError(
+                f"module {module_name} has no workflow class {qualname!r}",
+                hint="the code in this environment differs from the code that was compiled",
+            )
+    if not (isinstance(obj, type) and issubclass(obj, Workflow)):
+        raise TargetError(f"{ref} is not a workflow class")
+    return obj
+
+
+def _prepare_code(manifest: Manifest) -> None:
+    from axl.runtime.extract import extract_archive
+
+    code = manifest.code
+    assert code is not None
+    workdir = extract_archive(Path(code.path), Path(code.workdir), expected_digest=code.digest)
+    for entry in archive_import_roots(workdir):
+        if entry not in sys.path:
+            sys.path.insert(0, entry)
+
+
+def archive_import_roots(workdir: Path) -> list[str]:
+    """The extracted folder, and its ``src/`` for src-layout projects."""
+    roots = [str(workdir)]
+    if (workdir / "src").is_dir():
+        roots.insert(0, str(workdir / "src"))
+    return roots
+
+
+@contextlib.contextmanager
+def _step_env(env: dict[str, str]) -> Iterator[None]:
+    """Set the step's environment variables for the duration of the step only."""
+    if not env:
+        yield
+        return
+    saved = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        for key, old in saved.items():
+            if old is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = old
+
+
+def _load_input(manifest: Manifest, instance: Any, item: ManifestInput) -> Any:
+    if item.source == "value":
+        return item.value
+    if item.source == "param":
+        try:
+            return instance.params[item.ref]
+        except KeyError:
+            raise ManifestError(
+                f"step {manifest.step!r}: input {item.name!r} reads param {item.ref!r}, "
+                "which the run does not have",
+                hint="pass it with --param or in the params file",
+            ) from None
+    from axl.io.artifacts import read_artifact, verify_artifact
+
+    assert item.path is not None
+    path = Path(item.path)
+    if item.mode == "path":
+        verify_artifact(path)
+        return path
+    return read_artifact(path, item.handler)
+
+
+def call_user_step(manifest: Manifest, fn: Any, instance: Any, kwargs: dict[str, Any]) -> Any:
+    """Call user code; anything it raises becomes a :class:`StepError` with the user's frames."""
+    try:
+        return fn(instance, **kwargs)
+    except KeyboardInterrupt:
+        raise
+    except AxlError as exc:
+        if isinstance(exc, InfrastructureError):
+            raise
+        raise _step_error(manifest, exc) from None
+    except BaseException as exc:
+        raise _step_error(manifest, exc) from None
+
+
+def _step_error(manifest: Manifest, exc: BaseException) -> StepError:
+    frames = [
+        frame
+        for frame in traceback.extract_tb(exc.__traceback__)
+        if not frame.filename.startswith(_AXL_DIR)
+    ]
+    lines = ["Traceback (most recent call last, axl frames removed):\n"]
+    lines += traceback.format_list(frames)
+    lines += traceback.format_exception_only(type(exc), exc)
+    where = f" at {frames[-1].filename}:{frames[-1].lineno}" if frames else ""
+    return StepError(
+        f"step {manifest.step!r} raised {type(exc).__name__}: {exc}{where}",
+        hint="fix the step's code; the traceback above shows where it failed",
+        step=manifest.step,
+        traceback="".join(lines),
+        exception=type(exc).__name__,
+    )
+
+
+def _save_output(manifest: Manifest, value: Any, out: Any, durable: bool) -> OutputRecord:
+    from axl.io import get_handler
+    from axl.io.artifacts import write_artifact
+
+    path = Path(out.path)
+    meta = write_artifact(
+        value,
+        path,
+        get_handler(out.handler),
+        step=manifest.step,
+        workflow=manifest.workflow_name,
+        durable=durable,
+    )
+    if out.value_path:
+        _write_value(Path(out.value_path), value)
+    return OutputRecord(
+        name=out.name,
+        path=str(path),
+        handler=meta.handler,
+        digest=meta.digest,
+        size=meta.size,
+        python_type=meta.python_type,
+    )
+
+
+def _write_value(path: Path, value: Any) -> None:
+    """The output as JSON text, for backends that branch on it (Argo ``when``)."""
+    try:
+        text = json.dumps(value, sort_keys=True, allow_nan=False)
+    except (TypeError, ValueError):
+        text = json.dumps(repr(value))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InfrastructureError(
+            f"cannot write the value of step output to {path}: {exc.strerror or exc}"
+        ) from None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How one execution ended: the exit code, and the result or the error."""
+
+    exit_code: int
+    result: StepResult | None = None
+    error: dict[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "exit_code": self.exit_code,
+            "result": self.result.to_dict() if self.result else None,
+            "error": self.error,
+        }
+
+
+def execute(manifest: Manifest, *, durable: bool = True) -> Outcome:
+    """Run a step with structured logs on stderr; never raises for anticipated errors.
+
+    This is what the runner command and the local engine's workers call.
+    """
+    from axl.errors import EXIT_INTERNAL, EXIT_OK
+    from axl.runtime.logs import log_event
+
+    context: dict[str, Any] = {
+        "workflow": manifest.workflow_name or manifest.workflow,
+        "step": manifest.step,
+        "run_id": manifest.run_id,
+    }
+    start = time.perf_counter()
+    log_event("started", **context)
+    try:
+        result = run_step(manifest, durable=durable)
+    except AxlError as exc:
+        trace = exc.context.get("traceback")
+        if trace:
+            sys.stderr.write(str(trace))
+        code = runner_exit_code(exc)
+        error = {"code": exc.code, "message": exc.message, "hint": exc.hint}
+        log_event(
+            "failed",
+            level="error",
+            duration_ms=(time.perf_counter() - start) * 1000,
+            error=error,
+            exit_code=code,
+            **context,
+        )
+        return Outcome(exit_code=code, error=error)
+    except Exception as exc:  # a bug in axl: say so, with the traceback
+        traceback.print_exc()
+        error = {"code": "internal", "message": f"{type(exc).__name__}: {exc}", "hint": None}
+        log_event(
+            "failed",
+            level="error",
+            duration_ms=(time.perf_counter() - start) * 1000,
+            error=error,
+            exit_code=EXIT_INTERNAL,
+            **context,
+        )
+        return Outcome(exit_code=EXIT_INTERNAL, error=error)
+    log_event(
+        "succeeded",
+        duration_ms=(time.perf_counter() - start) * 1000,
+        outputs=[o.to_dict() for o in result.outputs],
+        **context,
+    )
+    return Outcome(exit_code=EXIT_OK, result=result)
+
+
+def runner_exit_code(error: AxlError) -> int:
+    """Exit code of the runner for an error: import problems in a pod are infrastructure."""
+    from axl.errors import EXIT_INFRA
+
+    if isinstance(error, WorkflowImportError | TargetError):
+        return EXIT_INFRA
+    return error.exit_code
