@@ -241,7 +241,8 @@ def _add(tar: tarfile.TarFile, root: Path, entry: _Entry) -> None:
     if entry.link is not None:
         tar.addfile(_tarinfo(entry, 0))
         return
-    with open(root / entry.name, "rb") as handle:
+    fd = os.open(root / entry.name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    with os.fdopen(fd, "rb") as handle:
         size = os.fstat(handle.fileno()).st_size
         tar.addfile(_tarinfo(entry, size), handle)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import sys
 
 import pytest
@@ -101,8 +102,13 @@ def test_missing_bucket_is_one_clear_line(archive, s3_env):
 
 
 def test_unreachable_endpoint_is_one_clear_line(archive, s3_env):
-    with pytest.raises(StorageError, match=r"endpoint http://127\.0\.0\.1:9/? is unreachable"):
-        upload_archive(archive, "s3://bucket", endpoint_url="http://127.0.0.1:9")
+    with socket.socket() as sock:  # a port nothing listens on once the socket is closed
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with pytest.raises(
+        StorageError, match=rf"endpoint http://127\.0\.0\.1:{port}/? is unreachable"
+    ):
+        upload_archive(archive, "s3://bucket", endpoint_url=f"http://127.0.0.1:{port}")
 
 
 def test_download_of_a_missing_key(s3_bucket, tmp_path):
