@@ -29,6 +29,7 @@ from axl.runtime.manifest import (
     Packages,
 )
 from axl.runtime.record import (
+    CACHED,
     DONE_OK,
     FAILED,
     NOT_RUN,
@@ -310,12 +311,25 @@ def _condition_holds(state: _State, node: IRNode) -> bool:
     return evaluate_condition(cond.op, value, cond.value)
 
 
+def _cache_key(state: _State, node: IRNode) -> str:
+    from axl.runtime.cache import cache_key
+
+    digests = {
+        item.name: state.record.steps[item.ref].outputs[0].digest
+        for item in node.inputs
+        if item.source == "step" and item.ref is not None
+    }
+    return cache_key(node, state.manifests[node.name], digests)
+
+
 def _start(state: _State, options: LocalOptions, selector: Any, name: str) -> None:
     step = state.record.steps[name]
     node = state.ir.get_node(name)
     manifest = state.manifests[name]
     step_dir = Path(state.record.run_dir) / name
     step_dir.mkdir(exist_ok=True)
+    if node.cache and _restore_cached(state, options, node):
+        return
     manifest_path = step_dir / "manifest.json"
     manifest_path.write_text(manifest.to_json(indent=2))
     state.retry_at.pop(name, None)
@@ -339,6 +353,24 @@ def _start(state: _State, options: LocalOptions, selector: Any, name: str) -> No
     state.running[name] = job
     selector.register(job.fd, selectors.EVENT_READ, job)
     _notify(options, "started", step)
+
+
+def _restore_cached(state: _State, options: LocalOptions, node: IRNode) -> bool:
+    from axl.runtime.cache import restore
+
+    outputs = restore(
+        options.workspace / "cache", _cache_key(state, node), state.manifests[node.name]
+    )
+    if outputs is None:
+        return False
+    step = state.record.steps[node.name]
+    step.status = CACHED
+    step.outputs = outputs
+    step.started = step.finished = time.time()
+    step.duration_ms = 0.0
+    step.reason = "unchanged code, inputs and params: reused the cached result"
+    _notify(options, "cached", step)
+    return True
 
 
 def _wait(state: _State, options: LocalOptions, selector: Any) -> None:
@@ -373,6 +405,11 @@ def _complete(
         step.status = SUCCEEDED
         step.error = None
         step.outputs = [OutputInfo(**o) for o in ended.result.get("outputs", [])]
+        node = state.ir.get_node(job.step)
+        if node.cache:
+            from axl.runtime.cache import store
+
+            store(options.workspace / "cache", _cache_key(state, node), step.outputs)
         _notify(options, "succeeded", step)
         return
     step.error = _error_of(ended, job, state.ir.get_node(job.step))

@@ -147,3 +147,18 @@ def test_run_record_has_timings_statuses_and_digests(tmp_path: Path):
         assert step.status == "succeeded"
         assert step.duration_ms is not None and step.started <= step.finished
         assert step.outputs[0].digest.startswith("blake3:")
+
+
+def test_cache_reuses_results_until_inputs_or_params_change(tmp_path: Path):
+    from tests.runtime.workflows import Cached
+
+    ledger = tmp_path / "ledger"
+    first = run_local(Cached, {"ledger": str(ledger)}, workspace=tmp_path)
+    second = run_local(Cached, {"ledger": str(ledger)}, workspace=tmp_path)
+    assert first.value == second.value == 42
+    assert second.record.steps["expensive"].status == "cached"
+    assert ledger.read_text() == "ran\n"
+    third = run_local(Cached, {"ledger": str(ledger), "factor": 3}, workspace=tmp_path)
+    assert third.value == 63
+    assert third.record.steps["expensive"].status == "succeeded"
+    assert ledger.read_text() == "ran\nran\n"

@@ -154,3 +154,21 @@ class Paths(Workflow):
     @step(input_mode="path")
     def size(self, make: Any) -> list[Any]:
         return [type(make).__name__, Path(make).name, Path(make).stat().st_size]
+
+
+class Cached(Workflow):
+    """``expensive`` is cached; it appends to a file each time it really runs."""
+
+    name = "cached"
+    ledger = Param(type=str)
+    factor = Param(2)
+
+    @step
+    def base(self) -> int:
+        return 21
+
+    @step(cache=True)
+    def expensive(self, base: int) -> int:
+        with open(self.ledger, "a") as f:
+            f.write("ran\n")
+        return base * self.factor
