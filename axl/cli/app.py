@@ -17,7 +17,7 @@ app = typer.Typer(
 )
 
 # Each module exposes ``register(app)``; listed here so the CLI's surface is in one place.
-_COMMAND_MODULES = ("axl.cli.validate", "axl.cli.run", "axl.cli.lint")
+_COMMAND_MODULES = ("axl.cli.validate", "axl.cli.run", "axl.cli.package", "axl.cli.lint")
 
 
 def _version_callback(value: bool) -> None:

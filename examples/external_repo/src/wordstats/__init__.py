@@ -1,0 +1,1 @@
+"""Word statistics of a text (an example user project)."""
