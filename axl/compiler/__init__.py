@@ -1,0 +1,1 @@
+"""Compilers from the IR to orchestrators (Argo, Kubeflow, Dagster) and what they share."""

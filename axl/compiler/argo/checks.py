@@ -1,0 +1,78 @@
+"""Warnings about a compiled document that Argo would accept but a cluster may not like."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from axl.ir import IRWorkflow
+
+SIZE_LIMIT = 1_000_000
+"""About what etcd stores per object in practice (its request limit is 1.5 MiB)."""
+CRD_MAX_ITEMS = 200
+"""The full Argo CRDs allow at most 200 templates and 200 tasks per DAG."""
+_SCALARS = frozenset({"int", "float", "bool", "str", "None", "NoneType"})
+
+
+def size_warning(size: int) -> str | None:
+    """A warning when the YAML is too large to store as one Kubernetes object."""
+    if size <= SIZE_LIMIT:
+        return None
+    return (
+        f"the compiled document is {size / 1_000_000:.2f} MB, above the ~1 MB Kubernetes "
+        "stores per object (etcd): deploy it once as a WorkflowTemplate "
+        "(--kind workflow-template) and submit runs from it, and keep it smaller "
+        "(fewer steps per workflow, short literal inputs and params)"
+    )
+
+
+def document_warnings(ir: IRWorkflow, doc: dict[str, Any], size: int) -> list[str]:
+    """Size, CRD item limits, and ``when`` conditions on outputs Argo cannot compare."""
+    found = []
+    size_text = size_warning(size)
+    if size_text:
+        found.append(size_text)
+    templates = len(doc["spec"]["templates"])
+    if templates > CRD_MAX_ITEMS:
+        found.append(
+            f"{len(ir.nodes)} steps make {templates} templates and {len(ir.nodes)} DAG tasks; "
+            f"the full Argo CRDs (when installed) allow {CRD_MAX_ITEMS} of each, the "
+            "default minimal CRDs any number"
+        )
+    for node in ir.nodes:
+        cond = node.when
+        if cond is None or cond.source != "step":
+            continue
+        annotation = ir.get_node(cond.ref).output.annotation
+        if annotation is not None and not _is_scalar(annotation):
+            found.append(
+                f"step {node.name!r}: when={cond.text!r} reads step {cond.ref!r}, which "
+                f"returns {annotation}; on Argo a condition compares a number, text, bool "
+                "or None (return one from a small step and test that)"
+            )
+    return found
+
+
+def _is_scalar(annotation: str) -> bool:
+    text = annotation.replace(" ", "")
+    if text.startswith("Optional[") and text.endswith("]"):
+        text = text[len("Optional[") : -1]
+    return all(part in _SCALARS for part in text.split("|"))
+
+
+class Finding(Protocol):
+    """What the lint reports for one problem (see :mod:`axl.compiler.lint`)."""
+
+    path: str
+    rule: str
+    message: str
+    severity: str
+
+
+def lint(document: dict[str, Any]) -> list[Finding] | None:
+    """Schema and semantic lint of a compiled document; None when the lint is not installed."""
+    try:
+        from axl.compiler.lint import lint_document  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:  # HOOK: axl.compiler.lint ships separately; compile works without it
+        return None
+    findings: list[Finding] = list(lint_document(document))
+    return findings

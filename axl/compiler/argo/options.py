@@ -1,0 +1,179 @@
+"""What the Argo compiler can be told besides the IR: a small frozen options object."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from axl._version import __version__
+from axl.errors import UsageError
+
+Kind = Literal["workflow", "workflow-template"]
+ArtifactMode = Literal["s3", "pvc"]
+
+KINDS: tuple[str, ...] = ("workflow", "workflow-template")
+ARTIFACT_MODES: tuple[str, ...] = ("s3", "pvc")
+POD_GC_STRATEGIES: tuple[str, ...] = (
+    "OnPodCompletion",
+    "OnPodSuccess",
+    "OnWorkflowCompletion",
+    "OnWorkflowSuccess",
+)
+PACKAGE_POLICIES: tuple[str, ...] = ("none", "check", "install")
+ACCESS_MODES: tuple[str, ...] = ("ReadWriteOnce", "ReadWriteMany", "ReadWriteOncePod")
+IMAGE_REPOSITORY = "ghcr.io/axl-workflows/runner"
+
+_K8S_NAME = re.compile(r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
+_QUANTITY = re.compile(r"^[0-9]+(\.[0-9]+)?(k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$")
+
+
+class ArgoOptionsError(UsageError):
+    """An Argo compiler option is invalid."""
+
+    code = "invalid_option"
+
+
+def default_image() -> str:
+    """The runner image of this axl version: ``ghcr.io/axl-workflows/runner:<version>``."""
+    return f"{IMAGE_REPOSITORY}:{__version__}"
+
+
+@dataclass(frozen=True)
+class SecretKey:
+    """A key of a Kubernetes Secret (for S3 credentials)."""
+
+    name: str
+    key: str
+
+    def __post_init__(self) -> None:
+        _k8s_name(self.name, "secret name")
+        if not self.key:
+            raise ArgoOptionsError(f"secret {self.name!r}: the key must not be empty")
+
+
+@dataclass(frozen=True)
+class ArtifactRepositoryRef:
+    """``spec.artifactRepositoryRef``: a ConfigMap (default ``artifact-repositories``) key."""
+
+    key: str | None = None
+    config_map: str | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> ArtifactRepositoryRef:
+        """``CONFIGMAP/KEY``, ``KEY``, or ``CONFIGMAP/`` (its default key)."""
+        config_map, sep, key = text.rpartition("/")
+        if not sep:
+            return cls(key=text or None)
+        return cls(key=key or None, config_map=config_map or None)
+
+    def __post_init__(self) -> None:
+        if self.config_map is not None:
+            _k8s_name(self.config_map, "artifact repository ConfigMap")
+        if self.key is None and self.config_map is None:
+            raise ArgoOptionsError(
+                "artifact repository reference is empty", hint="pass CONFIGMAP/KEY or KEY"
+            )
+
+
+@dataclass(frozen=True)
+class ArgoCodeArchive:
+    """The workflow's code archive in S3, extracted by the runner before the step runs.
+
+    Without ``bucket``/``endpoint`` the key is read from the workflow's artifact
+    repository (Argo "key-only artifacts"); with them, from that S3 location,
+    using the two secrets for credentials when given.
+    """
+
+    key: str
+    digest: str | None = None
+    bucket: str | None = None
+    endpoint: str | None = None
+    access_key_secret: SecretKey | None = None
+    secret_key_secret: SecretKey | None = None
+    insecure: bool | None = None
+
+    def __post_init__(self) -> None:
+        if not self.key or self.key.startswith("/"):
+            raise ArgoOptionsError(
+                f"code archive key {self.key!r} must be a relative S3 key",
+                hint="e.g. axl/code/<digest>.tar.gz",
+            )
+        if (self.access_key_secret is None) != (self.secret_key_secret is None):
+            raise ArgoOptionsError(
+                "code archive: give both access_key_secret and secret_key_secret, or neither"
+            )
+        if self.digest is not None and not self.digest.startswith("blake3:"):
+            raise ArgoOptionsError(
+                f"code archive digest {self.digest!r} must look like 'blake3:<hex>'"
+            )
+
+
+@dataclass(frozen=True)
+class ArgoOptions:
+    """How to compile an IR to Argo; every field has a working default.
+
+    ``image`` is the image of steps that set none (neither ``@step(image=)``
+    nor the workflow's ``image``); ``namespace`` and ``service_account``
+    override the workflow's own. ``pvc_*`` apply to ``artifacts="pvc"``.
+    ``pod_gc`` is a ``spec.podGC.strategy`` (None: keep pods); ``ttl_seconds``
+    deletes the Workflow that long after it completes (None: keep it).
+    ``packages_policy`` is what the runner does about missing step packages.
+    ``python_path`` entries are put on ``sys.path`` in the pod before the
+    workflow module is imported (for images that carry the code elsewhere).
+    """
+
+    kind: Kind = "workflow"
+    artifacts: ArtifactMode = "s3"
+    namespace: str | None = None
+    service_account: str | None = None
+    image: str = field(default_factory=default_image)
+    artifact_repository_ref: ArtifactRepositoryRef | None = None
+    pvc_size: str = "1Gi"
+    pvc_access_mode: str = "ReadWriteOnce"
+    pvc_storage_class: str | None = None
+    ttl_seconds: int | None = None
+    pod_gc: str | None = "OnPodSuccess"
+    code_archive: ArgoCodeArchive | None = None
+    packages_policy: str = "check"
+    python_path: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        _choice(self.kind, KINDS, "kind")
+        _choice(self.artifacts, ARTIFACT_MODES, "artifacts")
+        _choice(self.packages_policy, PACKAGE_POLICIES, "packages_policy")
+        _choice(self.pvc_access_mode, ACCESS_MODES, "pvc_access_mode")
+        if self.pod_gc is not None:
+            _choice(self.pod_gc, POD_GC_STRATEGIES, "pod_gc")
+        if self.namespace is not None:
+            _k8s_name(self.namespace, "namespace")
+        if self.service_account is not None:
+            _k8s_name(self.service_account, "service account")
+        if self.pvc_storage_class is not None:
+            _k8s_name(self.pvc_storage_class, "storage class")
+        if not self.image or any(c.isspace() for c in self.image):
+            raise ArgoOptionsError(f"image {self.image!r} is not an image reference")
+        if not _QUANTITY.match(self.pvc_size):
+            raise ArgoOptionsError(
+                f"pvc_size {self.pvc_size!r} is not a storage quantity", hint="e.g. 1Gi, 500Mi"
+            )
+        if self.ttl_seconds is not None and (
+            isinstance(self.ttl_seconds, bool)
+            or not isinstance(self.ttl_seconds, int)
+            or self.ttl_seconds < 0
+        ):
+            raise ArgoOptionsError(f"ttl_seconds={self.ttl_seconds!r} must be whole seconds >= 0")
+        object.__setattr__(self, "python_path", tuple(self.python_path))
+
+
+def _choice(value: str, choices: tuple[str, ...], what: str) -> None:
+    if value not in choices:
+        raise ArgoOptionsError(f"{what} {value!r} is not one of {', '.join(choices)}")
+
+
+def _k8s_name(value: str, what: str) -> None:
+    if not isinstance(value, str) or len(value) > 253 or not _K8S_NAME.match(value):
+        raise ArgoOptionsError(
+            f"{what} {value!r} is not a valid Kubernetes name",
+            hint="lower-case letters, digits, '-' and '.'",
+        )
