@@ -20,14 +20,14 @@ import re
 from typing import Any
 
 _PLAIN = re.compile(
-    r"^[A-Za-z_/][A-Za-z0-9_./:@+=&|()<>!'\" -]*$|^--?[A-Za-z][A-Za-z0-9_./:@+=-]*$"
+    r"[A-Za-z_/][A-Za-z0-9_./:@+=&|()<>!'\" -]*|--?[A-Za-z][A-Za-z0-9_./:@+=-]*"
 )
 _RESERVED_WORDS = frozenset(
     {"y", "n", "yes", "no", "true", "false", "on", "off", "null", "none", "~"}
 )
-# YAML's printable characters, minus line breaks and tabs (kept out of single quotes).
+# YAML's printable characters minus line breaks (\x85, \u2028, \u2029 too), tabs and BOM.
 _SINGLE_QUOTABLE = re.compile(
-    "^[\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]*$"
+    "[\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]*"
 )
 _ESCAPES = {
     "\\": "\\\\",
@@ -136,9 +136,9 @@ def _float(value: float) -> str:
 
 
 def _string(text: str, cache: dict[str, str]) -> str:
-    if _PLAIN.match(text) and text.lower() not in _RESERVED_WORDS and _plain_safe(text):
+    if _PLAIN.fullmatch(text) and text.lower() not in _RESERVED_WORDS and _plain_safe(text):
         rendered = text
-    elif _SINGLE_QUOTABLE.match(text):
+    elif _SINGLE_QUOTABLE.fullmatch(text):
         rendered = "'" + text.replace("'", "''") + "'"
     else:
         rendered = _double_quoted(text)
@@ -157,7 +157,7 @@ def _double_quoted(text: str) -> str:
         escaped = _ESCAPES.get(char)
         if escaped is not None:
             parts.append(escaped)
-        elif _SINGLE_QUOTABLE.match(char):
+        elif _SINGLE_QUOTABLE.fullmatch(char):
             parts.append(char)
         else:
             code = ord(char)
