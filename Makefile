@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 
 setup:  ## install uv when missing, then sync the environment from the lock
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
-	@$(UV) sync --frozen --all-packages --quiet
+	@$(UV) sync --frozen --all-packages --compile-bytecode --quiet
 
 fmt: setup  ## format and auto-fix
 	$(UV) run ruff format .

@@ -41,7 +41,7 @@ from axl.runtime.record import (
     RunRecord,
     StepRecord,
 )
-from axl.runtime.workers import Ended, Launched, drain, finish, kill, launch
+from axl.runtime.workers import Ended, ForkPool, Launched, drain, finish, kill, launch
 
 Listener = Callable[[str, StepRecord], None]
 
@@ -69,7 +69,9 @@ class _State:
     ir: IRWorkflow
     record: RunRecord
     manifests: dict[str, Manifest]
+    pool: ForkPool | None = None
     running: dict[str, Launched] = field(default_factory=dict)
+    dirty: set[str] = field(default_factory=set)
     retry_at: dict[str, float] = field(default_factory=dict)
     stopping: bool = False
 
@@ -100,6 +102,8 @@ def execute_run(ir: IRWorkflow, params: Mapping[str, Any], options: LocalOptions
     manifests = {
         node.name: _manifest(ir, node, params, run_dir, run_id, options) for node in ir.nodes
     }
+    if options.isolation == "fork":
+        _preload(ir, manifests)
     state = _State(ir=ir, record=record, manifests=manifests)
     _reuse_previous(state, previous, options)
     record.save()
@@ -120,6 +124,21 @@ def execute_run(ir: IRWorkflow, params: Mapping[str, Any], options: LocalOptions
             record.status = FAILED if failed else SUCCEEDED
         record.save()
     return record
+
+
+def _preload(ir: IRWorkflow, manifests: Mapping[str, Manifest]) -> None:
+    """Import what every forked step needs once, here, instead of once per child."""
+    import axl.io.artifacts
+    import axl.runtime.logs
+    import axl.runtime.runner
+    from axl.io import get_handler
+
+    for node in ir.nodes:
+        get_handler(node.output.handler)
+    if any(m.packages.requirements for m in manifests.values()):
+        import axl.runtime.packages
+    if any(m.code is not None for m in manifests.values()):
+        import axl.runtime.extract  # noqa: F401
 
 
 def _previous_record(run_dir: Path, options: LocalOptions) -> RunRecord | None:
@@ -231,29 +250,39 @@ def _local_env(ir: IRWorkflow, node: IRNode) -> dict[str, str]:
 
 
 def _schedule(state: _State, options: LocalOptions) -> None:
+    """Start steps as their inputs become ready; only steps whose inputs changed are looked at."""
     ir, record = state.ir, state.record
     limit = max(1, options.max_parallel or os.cpu_count() or 1)
     selector = selectors.DefaultSelector()
     order = ir.topological_order()
+    position = {name: i for i, name in enumerate(order)}
+    state.dirty.update(order)
+    if options.isolation == "fork":
+        state.pool = ForkPool(durable=options.durable, spares=min(limit, len(order)) + 1)
+        state.pool.refill()
     try:
         while True:
             if state.stopping:
                 _give_up_retries(state, options)
             else:
-                for name in order:
+                now = time.monotonic()
+                state.dirty.update(n for n, at in state.retry_at.items() if now >= at)
+                for name in sorted(state.dirty, key=position.__getitem__):
                     if len(state.running) >= limit:
                         break
+                    state.dirty.discard(name)
                     if _ready(state, name, options):
                         _start(state, options, selector, name)
-            if not state.running and not state.retry_at:
-                if not any(record.steps[n].status == PENDING for n in order) or state.stopping:
-                    break
-                if not any(_ready(state, n, options) for n in order):
-                    break
-                continue
-            _wait(state, options, selector)
+                    elif record.steps[name].status == SKIPPED:
+                        state.dirty.update(ir.downstream(name))
+            if not state.running and not state.retry_at and (state.stopping or not state.dirty):
+                break
+            if state.running or state.retry_at:
+                _wait(state, options, selector)
     finally:
         selector.close()
+        if state.pool is not None:
+            state.pool.close()
     for step in record.steps.values():
         if step.status == PENDING:
             step.status = NOT_RUN
@@ -331,7 +360,8 @@ def _start(state: _State, options: LocalOptions, selector: Any, name: str) -> No
     if node.cache and _restore_cached(state, options, node):
         return
     manifest_path = step_dir / "manifest.json"
-    manifest_path.write_text(manifest.to_json(indent=2))
+    if options.isolation != "fork":  # a fresh interpreter reads it; forked children need not
+        manifest_path.write_text(manifest.to_json(indent=2))
     state.retry_at.pop(name, None)
     step.attempts += 1
     step.status = RUNNING
@@ -349,6 +379,7 @@ def _start(state: _State, options: LocalOptions, selector: Any, name: str) -> No
         attempt=step.attempts,
         started=now,
         deadline=deadline,
+        pool=state.pool,
     )
     state.running[name] = job
     selector.register(job.fd, selectors.EVENT_READ, job)
@@ -369,6 +400,7 @@ def _restore_cached(state: _State, options: LocalOptions, node: IRNode) -> bool:
     step.started = step.finished = time.time()
     step.duration_ms = 0.0
     step.reason = "unchanged code, inputs and params: reused the cached result"
+    state.dirty.update(state.ir.downstream(node.name))
     _notify(options, "cached", step)
     return True
 
@@ -395,7 +427,7 @@ def _wait(state: _State, options: LocalOptions, selector: Any) -> None:
 def _complete(
     state: _State, options: LocalOptions, job: Launched, interrupted: bool = False
 ) -> None:
-    ended = finish(job)
+    ended = finish(job, state.pool)
     del state.running[job.step]
     step = state.record.steps[job.step]
     step.finished = time.time()
@@ -410,6 +442,7 @@ def _complete(
             from axl.runtime.cache import store
 
             store(options.workspace / "cache", _cache_key(state, node), step.outputs)
+        state.dirty.update(state.ir.downstream(job.step))
         _notify(options, "succeeded", step)
         return
     step.error = _error_of(ended, job, state.ir.get_node(job.step))
@@ -425,6 +458,9 @@ def _complete(
         return
     step.status = FAILED
     state.stopping = True
+    manifest_file = Path(state.record.run_dir) / job.step / "manifest.json"
+    if not manifest_file.exists():  # kept for debugging: what exactly the step was given
+        manifest_file.write_text(state.manifests[job.step].to_json(indent=2))
     _notify(options, "failed", step)
 
 

@@ -18,12 +18,13 @@ import contextlib
 import faulthandler
 import json
 import os
+import pickle
 import signal
 import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from axl.errors import EXIT_INTERNAL, EXIT_USER_CODE
 from axl.runtime.manifest import Manifest
@@ -72,10 +73,12 @@ def launch(
     attempt: int,
     started: float,
     deadline: float | None,
+    pool: ForkPool | None = None,
 ) -> Launched:
     """Start the step's process; the returned ``fd`` becomes readable when it ends."""
     if mode == "fork":
-        pid, fd = _fork(manifest, log_path, durable)
+        assert pool is not None
+        pid, fd = pool.run(manifest, log_path)
         return Launched(manifest.step, pid, fd, attempt, started, deadline, mode, log_path)
     assert manifest_path is not None
     command = [sys.executable, "-m", "axl.runtime", "run", "--manifest", str(manifest_path)]
@@ -87,42 +90,135 @@ def launch(
     return Launched(manifest.step, popen.pid, fd, attempt, started, deadline, mode, log_path, popen)
 
 
-def _fork(manifest: Manifest, log_path: Path, durable: bool) -> tuple[int, int]:
-    read_fd, write_fd = os.pipe()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    pid = os.fork()
-    if pid == 0:  # the child: never returns
-        code = EXIT_INTERNAL
-        payload: dict[str, Any] = {"exit_code": code, "result": None, "error": None}
-        try:
-            os.close(read_fd)
-            signal.signal(signal.SIGINT, signal.SIG_DFL)
-            log_fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-            os.dup2(log_fd, 1)
-            os.dup2(log_fd, 2)
-            os.close(log_fd)
-            sys.stdout = open(1, "w", buffering=1, closefd=False)  # noqa: SIM115
-            sys.stderr = open(2, "w", buffering=1, closefd=False)  # noqa: SIM115
-            if faulthandler.is_enabled():  # crash tracebacks go to the step's log
-                faulthandler.enable(file=sys.stderr)
-            from axl.runtime.runner import execute
+@dataclass
+class _Spare:
+    pid: int
+    command_fd: int
+    result_fd: int
 
-            outcome = execute(manifest, durable=durable)
-            payload = outcome.to_dict()
-            code = outcome.exit_code
-        except BaseException as exc:  # report anything rather than die silently
-            payload["error"] = {"code": "internal", "message": f"{type(exc).__name__}: {exc}"}
-        finally:
+
+class ForkPool:
+    """Children forked ahead of need, each used for exactly one step.
+
+    Forking (and the child's exit) happens while other steps run, off the
+    critical path; each step still gets a fresh process, so no state leaks
+    from one step to the next and a crash takes down only its own step.
+    """
+
+    def __init__(self, *, durable: bool, spares: int) -> None:
+        self._durable = durable
+        self._want = max(1, spares)
+        self._idle: list[_Spare] = []
+        self._engine_fds: set[int] = set()
+        self._reap: list[int] = []
+
+    def run(self, manifest: Manifest, log_path: Path) -> tuple[int, int]:
+        """Hand one step to an idle child; returns its pid and the fd that reports the end."""
+        spare = self._idle.pop() if self._idle else self._spawn()
+        message = pickle.dumps((manifest, str(log_path)), protocol=pickle.HIGHEST_PROTOCOL)
+        view = memoryview(message)
+        while view:
+            view = view[os.write(spare.command_fd, view) :]
+        self._close(spare.command_fd)
+        self._engine_fds.discard(spare.result_fd)
+        self.refill()
+        return spare.pid, spare.result_fd
+
+    def refill(self) -> None:
+        """Fork idle children up to the wanted number."""
+        while len(self._idle) < self._want:
+            self._idle.append(self._spawn())
+
+    def ended(self, pid: int) -> None:
+        """A child reported; reap it later, without waiting for its exit."""
+        self._reap.append(pid)
+        self.reap()
+
+    def reap(self, *, block: bool = False) -> None:
+        """Collect exited children (all of them when ``block``)."""
+        waiting = []
+        for pid in self._reap:
             try:
-                os.write(write_fd, json.dumps(payload, default=str).encode())
-                sys.stdout.flush()
-                sys.stderr.flush()
-            finally:
-                os._exit(code)
-    os.close(write_fd)
-    os.set_blocking(read_fd, False)
-    return pid, read_fd
+                done, _ = os.waitpid(pid, 0 if block else os.WNOHANG)
+            except ChildProcessError:
+                continue
+            if not done:
+                waiting.append(pid)
+        self._reap = waiting
+
+    def close(self) -> None:
+        """Dismiss the idle children (they exit when their command pipe closes)."""
+        for spare in self._idle:
+            self._close(spare.command_fd)
+            self._close(spare.result_fd)
+            self._reap.append(spare.pid)
+        self._idle = []
+        self.reap(block=True)
+
+    def _close(self, fd: int) -> None:
+        self._engine_fds.discard(fd)
+        with contextlib.suppress(OSError):
+            os.close(fd)
+
+    def _spawn(self) -> _Spare:
+        command_r, command_w = os.pipe()
+        result_r, result_w = os.pipe()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:  # the child: never returns
+            for fd in self._engine_fds | {command_w, result_r}:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+            _child(command_r, result_w, self._durable)
+        os.close(command_r)
+        os.close(result_w)
+        os.set_blocking(result_r, False)
+        self._engine_fds.update((command_w, result_r))
+        return _Spare(pid, command_w, result_r)
+
+
+def _read_all(fd: int) -> bytes:
+    chunks = []
+    while chunk := os.read(fd, 65536):
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _child(command_fd: int, result_fd: int, durable: bool) -> NoReturn:
+    """A forked child: wait for one step, run it, report, exit."""
+    code = EXIT_INTERNAL
+    payload: dict[str, Any] = {"exit_code": code, "result": None, "error": None}
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the engine decides on interrupts
+        message = _read_all(command_fd)
+        os.close(command_fd)
+        if not message:  # dismissed without work
+            os._exit(0)
+        manifest, log_path = pickle.loads(message)
+        log_fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        os.dup2(log_fd, 1)
+        os.dup2(log_fd, 2)
+        os.close(log_fd)
+        sys.stdout = open(1, "w", buffering=1, closefd=False)  # noqa: SIM115
+        sys.stderr = open(2, "w", buffering=1, closefd=False)  # noqa: SIM115
+        if faulthandler.is_enabled():  # crash tracebacks go to the step's log
+            faulthandler.enable(file=sys.stderr)
+        from axl.runtime.runner import execute
+
+        outcome = execute(manifest, durable=durable)
+        payload = outcome.to_dict()
+        code = outcome.exit_code
+    except BaseException as exc:  # report anything rather than die silently
+        payload["error"] = {"code": "internal", "message": f"{type(exc).__name__}: {exc}"}
+    finally:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.write(result_fd, json.dumps(payload, default=str).encode())
+            os.close(result_fd)  # the engine sees the end now, not after our exit
+        finally:
+            os._exit(code)
 
 
 def drain(job: Launched) -> bool:
@@ -139,19 +235,24 @@ def drain(job: Launched) -> bool:
         job.chunks.append(chunk)
 
 
-def finish(job: Launched) -> Ended:
-    """Reap the process and turn its exit status and report into an :class:`Ended`."""
+def finish(job: Launched, pool: ForkPool | None = None) -> Ended:
+    """Turn how the process ended (its report, or its exit status) into an :class:`Ended`."""
     os.close(job.fd)
+    signum: int | None = None
     if job.popen is not None:
         status_code = job.popen.wait()
         signum = -status_code if status_code < 0 else None
         report = _report_from_log(job.log_path) if signum is None else None
         code = status_code if signum is None else EXIT_USER_CODE
     else:
-        _, status = os.waitpid(job.pid, 0)
-        signum = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
-        code = os.WEXITSTATUS(status) if signum is None else EXIT_USER_CODE
         report = _parse(b"".join(job.chunks))
+        if report is not None and not job.timed_out and pool is not None:
+            code = int(report.get("exit_code", EXIT_INTERNAL))
+            pool.ended(job.pid)  # it is exiting; no need to wait for that
+        else:
+            _, status = os.waitpid(job.pid, 0)
+            signum = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
+            code = os.WEXITSTATUS(status) if signum is None else EXIT_USER_CODE
     if job.timed_out:
         return Ended(code or EXIT_USER_CODE, None, {"code": "timeout", "message": "timed out"})
     if signum is not None:
