@@ -185,8 +185,7 @@ def read_meta(data_path: PathLike) -> ArtifactMeta:
     path = os.fspath(data_path)
     side = sidecar_of(path)
     try:
-        with open(side, "rb") as file:
-            raw = file.read()
+        raw = atomic.read_file(side)
     except FileNotFoundError:
         if os.path.exists(path):
             raise ArtifactError(
@@ -213,6 +212,7 @@ def verify_artifact(data_path: PathLike) -> ArtifactMeta:
     """
     path = os.fspath(data_path)
     meta = read_meta(path)
+    _check_extension(path, meta)
     _read_checked(path, meta, whole=False)
     return meta
 
@@ -236,6 +236,7 @@ def read_artifact(
     """
     path = os.fspath(data_path)
     meta = read_meta(path)
+    _check_extension(path, meta)
     io = _handler_for(path, meta, handler)
     loads = getattr(io, "loads", None)
     data = _read_checked(path, meta, whole=loads is not None) if verify else None
@@ -257,6 +258,17 @@ def read_artifact(
             handler=meta.handler,
             python_type=meta.python_type,
         ) from None
+
+
+def _check_extension(path: str, meta: ArtifactMeta) -> None:
+    name = artifact_name(path)
+    if path.rpartition("/")[2] != name + meta.ext:
+        raise ArtifactError(
+            f"artifact {path}: its sidecar describes {name}{meta.ext}, written by the "
+            f"{meta.handler!r} IO handler",
+            hint=f"read {name}{meta.ext}, or re-run the step that writes {path}",
+            path=path,
+        )
 
 
 def _handler_for(path: str, meta: ArtifactMeta, wanted: IOHandler | str | None) -> IOHandler:

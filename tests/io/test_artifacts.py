@@ -351,3 +351,15 @@ def test_durable_setting(tmp_path: Path, monkeypatch, durable):
     monkeypatch.setattr(artifacts, "DURABLE", False)
     write_artifact(1, tmp_path / "output.pkl", "pickle", step="s", durable=durable)
     assert len(synced) == (3 if durable else 0)  # data, sidecar, folder
+
+
+def test_sidecar_of_another_extension(tmp_path: Path):
+    write_artifact(1, tmp_path / "output.pkl", "pickle", step="s")
+    (tmp_path / "output.json").write_text("1")
+    with pytest.raises(
+        ArtifactError,
+        match=r"output.json: its sidecar describes output.pkl, written by the 'pickle' IO handler",
+    ):
+        read_artifact(tmp_path / "output.json")
+    with pytest.raises(ArtifactError, match="its sidecar describes output.pkl"):
+        verify_artifact(tmp_path / "output.json")
