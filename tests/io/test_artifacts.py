@@ -363,3 +363,15 @@ def test_sidecar_of_another_extension(tmp_path: Path):
         read_artifact(tmp_path / "output.json")
     with pytest.raises(ArtifactError, match="its sidecar describes output.pkl"):
         verify_artifact(tmp_path / "output.json")
+
+
+def test_relative_path_and_package_exports(tmp_path: Path, monkeypatch):
+    import axl.io
+
+    monkeypatch.chdir(tmp_path)
+    meta = axl.io.write_artifact({"k": 1}, "output.json", "json", step="s")
+    assert axl.io.read_artifact("output.json") == {"k": 1}
+    assert axl.io.read_meta(Path("output.json")) == meta == axl.io.verify_artifact("output.json")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["output.json", "output.meta.json"]
+    with pytest.raises(AttributeError, match="has no attribute 'nothing'"):
+        axl.io.nothing  # noqa: B018
