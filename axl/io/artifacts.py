@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from pickle import PickleBuffer
 from typing import Any
 
 from blake3 import blake3
@@ -54,6 +55,13 @@ class _HashingWriter:
         self.size = 0
 
     def write(self, data: Any) -> int:
+        if type(data) is not bytes:
+            # Pickle protocol 5 hands over array buffers as they are (e.g. 2-D int64):
+            # hash and write their raw bytes.
+            try:
+                data = PickleBuffer(data).raw()
+            except BufferError:
+                data = memoryview(data).tobytes()
         self.hasher.update(data)
         written = atomic.write_all(self._fd, data)
         self.size += written

@@ -67,7 +67,7 @@ def cannot_write(path: str, why: str) -> ArtifactError:
 
 
 def write_all(fd: int, data: bytes | memoryview) -> int:
-    """Write every byte of ``data`` to ``fd``; the number written."""
+    """Write every byte of ``data`` (bytes, or a 1-D byte view) to ``fd``; the number written."""
     view = memoryview(data)
     total = len(view)
     done = os.write(fd, view)

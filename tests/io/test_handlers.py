@@ -43,6 +43,28 @@ def test_pickle_round_trip(tmp_path: Path, value):
     assert meta.metadata == {"protocol": pickle.HIGHEST_PROTOCOL}
 
 
+@pytest.mark.parametrize("handler", ["pickle", "cloudpickle"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        np.arange(200_000, dtype=np.int64).reshape(400, 500),
+        np.asfortranarray(np.arange(200_000, dtype=np.float32).reshape(400, 500)),
+        np.arange(200_000).reshape(400, 500)[:, ::2],
+    ],
+    ids=["c-order", "fortran-order", "strided"],
+)
+def test_pickle_writes_array_buffers_whole(tmp_path: Path, handler: str, value):
+    back, meta, path = roundtrip(tmp_path, value, handler)
+    np.testing.assert_array_equal(back, value)
+    assert meta.size == path.stat().st_size > value.nbytes
+
+
+def test_pickle_round_trips_a_dataframe(tmp_path: Path):
+    frame = sample_frame()
+    back, _, _ = roundtrip(tmp_path, frame, "pickle")
+    pd.testing.assert_frame_equal(back, frame)
+
+
 def test_cloudpickle_round_trips_closures(tmp_path: Path):
     back, meta, path = roundtrip(tmp_path, make_adder(3), "cloudpickle")
     assert back(2) == 5
