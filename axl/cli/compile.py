@@ -66,6 +66,7 @@ def compile_workflow(
             hint="pass --out FILE",
         )
     from axl.compiler.argo import ArgoOptions, ArtifactRepositoryRef, default_image, render
+    from axl.compiler.argo.compiler import ANNOTATION_HASH
     from axl.dsl.loader import load_target
     from axl.ir import build
 
@@ -95,7 +96,7 @@ def compile_workflow(
         typer.echo(output.yaml, nl=False)
     else:
         _write(Path(out), data)
-    digest = built.ir.compute_hash()
+    digest = output.document["metadata"]["annotations"][ANNOTATION_HASH]
     if as_json:
         emit_json(
             {

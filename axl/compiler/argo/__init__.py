@@ -8,6 +8,7 @@ both and adds the warnings (size, CRD limits, conditions Argo cannot test).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from axl.compiler.argo.checks import SIZE_LIMIT, document_warnings, size_warning
 from axl.compiler.argo.compiler import compile, param_text, params_by_name
@@ -27,7 +28,7 @@ from axl.ir import IRWorkflow
 class ArgoOutput:
     """A compiled document, its YAML text and the warnings about it."""
 
-    document: dict[str, object]
+    document: dict[str, Any]
     yaml: str
     warnings: tuple[str, ...]
 
