@@ -51,6 +51,16 @@ def compile_workflow(
     ttl: int | None = typer.Option(
         None, "--ttl", min=0, help="Delete the Workflow this many seconds after it completes."
     ),
+    packages: str = typer.Option(
+        "check",
+        "--packages",
+        help="What the runner does about missing step packages: check, install or none.",
+    ),
+    python_path: list[str] | None = typer.Option(
+        None,
+        "--python-path",
+        help="A folder in the image to import the workflow from (repeatable).",
+    ),
     no_lint: bool = typer.Option(False, "--no-lint", help="Write the output without linting it."),
     as_json: bool = JsonOption,
 ) -> None:
@@ -82,6 +92,8 @@ def compile_workflow(
         pod_gc=None if pod_gc == "none" else pod_gc,
         ttl_seconds=ttl,
         image=image or default_image(),
+        packages_policy=packages,
+        python_path=tuple(python_path or ()),
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

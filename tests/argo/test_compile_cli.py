@@ -46,7 +46,8 @@ def test_stdout_and_the_options(app):
         app, "compile", "-m", IRIS, "--target", "argo", "--out", "-", "--kind", "workflow-template",
         "--artifacts", "pvc", "--namespace", "ml", "--service-account", "runner", "--image",
         "localhost/axl-runner:dev", "--artifact-repository", "repos/minio", "--ttl", "60",
-        "--pod-gc", "none", "--pvc-size", "2Gi", "--no-lint",
+        "--pod-gc", "none", "--pvc-size", "2Gi", "--packages", "install", "--python-path",
+        "/opt/src", "--no-lint",
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     doc = yaml.safe_load(result.stdout)
@@ -57,6 +58,9 @@ def test_stdout_and_the_options(app):
     assert spec["artifactRepositoryRef"] == {"configMap": "repos", "key": "minio"}
     assert spec["volumeClaimTemplates"][0]["spec"]["resources"]["requests"]["storage"] == "2Gi"
     assert spec["templates"][1]["container"]["image"] == "localhost/axl-runner:dev"
+    manifest = json.loads(spec["templates"][1]["container"]["args"][1])
+    assert manifest["python_path"] == ["/opt/src"]
+    assert manifest["packages"]["policy"] == "install"
 
 
 def test_json_report(app, tmp_path):
@@ -81,6 +85,7 @@ def test_json_report(app, tmp_path):
         (["--target", "argo", "--artifacts", "gcs"], 2, "artifacts 'gcs' is not one of s3, pvc"),
         (["--target", "argo", "--json"], 2, "--json prints a report on standard output"),
         (["--target", "argo", "--pod-gc", "Never"], 2, "pod_gc 'Never' is not one of"),
+        (["--target", "argo", "--packages", "pip"], 2, "packages_policy 'pip' is not one of"),
     ],
 )
 def test_usage_errors_are_one_line(app, args, code, message):

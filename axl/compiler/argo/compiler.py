@@ -10,7 +10,7 @@ from axl._version import __version__
 from axl.compiler.argo import layout
 from axl.compiler.argo.dag import dag_template
 from axl.compiler.argo.options import ArgoOptions
-from axl.compiler.argo.plan import DAG_TEMPLATE, make_plan, workflow_params
+from axl.compiler.argo.plan import DAG_TEMPLATE, Plan, make_plan, workflow_params
 from axl.compiler.argo.templates import container_template
 from axl.compiler.naming import label_value, unique_names
 from axl.ir import IRParam, IRWorkflow
@@ -34,6 +34,22 @@ def compile(ir: IRWorkflow, options: ArgoOptions | None = None) -> dict[str, Any
     templates = [dag_template(plan)]
     templates += [container_template(plan, node) for node in ir.nodes]
     spec: dict[str, Any] = {"entrypoint": DAG_TEMPLATE, "templates": templates}
+    spec.update(_run_settings(plan))
+    labels, metadata = _metadata(ir, options)
+    if options.kind == "workflow-template":
+        spec["workflowMetadata"] = {"labels": dict(labels)}
+    return {
+        "apiVersion": API_VERSION,
+        "kind": KIND_NAMES[options.kind],
+        "metadata": metadata,
+        "spec": spec,
+    }
+
+
+def _run_settings(plan: Plan) -> dict[str, Any]:
+    """Arguments, service account, pod and workflow clean-up, artifact storage."""
+    ir, options = plan.ir, plan.options
+    spec: dict[str, Any] = {}
     arguments = [_argument(param.argo_name, param.decl) for param in plan.params]
     if arguments:
         spec["arguments"] = {"parameters": arguments}
@@ -44,15 +60,17 @@ def compile(ir: IRWorkflow, options: ArgoOptions | None = None) -> dict[str, Any
         spec["podGC"] = {"strategy": options.pod_gc}
     if options.ttl_seconds is not None:
         spec["ttlStrategy"] = {"secondsAfterCompletion": options.ttl_seconds}
-    if options.artifact_repository_ref is not None:
-        ref = options.artifact_repository_ref
-        spec["artifactRepositoryRef"] = {
-            key: value
-            for key, value in (("configMap", ref.config_map), ("key", ref.key))
-            if value is not None
-        }
+    ref = options.artifact_repository_ref
+    if ref is not None:
+        pairs = (("configMap", ref.config_map), ("key", ref.key))
+        spec["artifactRepositoryRef"] = {key: value for key, value in pairs if value is not None}
     if options.artifacts == "pvc":
         spec["volumeClaimTemplates"] = [_volume_claim(options)]
+    return spec
+
+
+def _metadata(ir: IRWorkflow, options: ArgoOptions) -> tuple[dict[str, str], dict[str, Any]]:
+    """The labels (version, workflow, short IR hash) and the object's metadata."""
     digest = ir.compute_hash()
     labels = {
         LABEL_VERSION: label_value(__version__),
@@ -67,16 +85,10 @@ def compile(ir: IRWorkflow, options: ArgoOptions | None = None) -> dict[str, Any
         metadata["generateName"] = f"{ir.name}-"
     else:
         metadata["name"] = ir.name
-        spec["workflowMetadata"] = {"labels": dict(labels)}
     namespace = options.namespace or ir.namespace
     if namespace:
         metadata["namespace"] = namespace
-    return {
-        "apiVersion": API_VERSION,
-        "kind": KIND_NAMES[options.kind],
-        "metadata": metadata,
-        "spec": spec,
-    }
+    return labels, metadata
 
 
 def _argument(name: str, decl: IRParam | None) -> dict[str, Any]:
