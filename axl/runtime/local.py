@@ -41,6 +41,7 @@ from axl.runtime.record import (
     RunRecord,
     StepRecord,
 )
+from axl.runtime.worker_pool import WorkerPool
 from axl.runtime.workers import Ended, ForkPool, Launched, drain, finish, kill, launch
 
 Listener = Callable[[str, StepRecord], None]
@@ -69,7 +70,7 @@ class _State:
     ir: IRWorkflow
     record: RunRecord
     manifests: dict[str, Manifest]
-    pool: ForkPool | None = None
+    pool: ForkPool | WorkerPool | None = None
     running: dict[str, Launched] = field(default_factory=dict)
     dirty: set[str] = field(default_factory=set)
     retry_at: dict[str, float] = field(default_factory=dict)
@@ -102,7 +103,7 @@ def execute_run(ir: IRWorkflow, params: Mapping[str, Any], options: LocalOptions
     manifests = {
         node.name: _manifest(ir, node, params, run_dir, run_id, options) for node in ir.nodes
     }
-    if options.isolation == "fork":
+    if options.isolation in ("fork", "worker"):
         _preload(ir, manifests)
     state = _State(ir=ir, record=record, manifests=manifests)
     _reuse_previous(state, previous, options)
@@ -260,6 +261,8 @@ def _schedule(state: _State, options: LocalOptions) -> None:
     if options.isolation == "fork":
         state.pool = ForkPool(durable=options.durable, spares=min(limit, len(order)) + 1)
         state.pool.refill()
+    elif options.isolation == "worker":
+        state.pool = WorkerPool(durable=options.durable, size=limit)
     try:
         while True:
             if state.stopping:
@@ -360,7 +363,7 @@ def _start(state: _State, options: LocalOptions, selector: Any, name: str) -> No
     if node.cache and _restore_cached(state, options, node):
         return
     manifest_path = step_dir / "manifest.json"
-    if options.isolation != "fork":  # a fresh interpreter reads it; forked children need not
+    if options.isolation == "subprocess":  # a fresh interpreter reads it; forked ones need not
         manifest_path.write_text(manifest.to_json(indent=2))
     state.retry_at.pop(name, None)
     step.attempts += 1
@@ -414,7 +417,7 @@ def _wait(state: _State, options: LocalOptions, selector: Any) -> None:
         timeout = min(timeout, 0.5)
     for key, _ in selector.select(timeout):
         job = key.data
-        if drain(job):
+        if drain(job, state.pool):
             selector.unregister(job.fd)
             _complete(state, options, job)
     now = time.monotonic()

@@ -28,8 +28,9 @@ from typing import Any, NoReturn
 
 from axl.errors import EXIT_INTERNAL, EXIT_USER_CODE
 from axl.runtime.manifest import Manifest
+from axl.runtime.worker_pool import WorkerPool
 
-ISOLATION_MODES = ("fork", "subprocess")
+ISOLATION_MODES = ("fork", "worker", "subprocess")
 
 
 @dataclass
@@ -73,10 +74,10 @@ def launch(
     attempt: int,
     started: float,
     deadline: float | None,
-    pool: ForkPool | None = None,
+    pool: ForkPool | WorkerPool | None = None,
 ) -> Launched:
-    """Start the step's process; the returned ``fd`` becomes readable when it ends."""
-    if mode == "fork":
+    """Start the step's process; the returned ``fd`` becomes readable when it reports."""
+    if mode in ("fork", "worker"):
         assert pool is not None
         pid, fd = pool.run(manifest, log_path)
         return Launched(manifest.step, pid, fd, attempt, started, deadline, mode, log_path)
@@ -185,17 +186,11 @@ def _read_all(fd: int) -> bytes:
     return b"".join(chunks)
 
 
-def _child(command_fd: int, result_fd: int, durable: bool) -> NoReturn:
-    """A forked child: wait for one step, run it, report, exit."""
+def run_in_child(manifest: Manifest, log_path: str, durable: bool) -> tuple[int, dict[str, Any]]:
+    """In a step's process: send output to the step's log, run the step, build the report."""
     code = EXIT_INTERNAL
     payload: dict[str, Any] = {"exit_code": code, "result": None, "error": None}
     try:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the engine decides on interrupts
-        message = _read_all(command_fd)
-        os.close(command_fd)
-        if not message:  # dismissed without work
-            os._exit(0)
-        manifest, log_path = pickle.loads(message)
         log_fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
         os.dup2(log_fd, 1)
         os.dup2(log_fd, 2)
@@ -211,18 +206,38 @@ def _child(command_fd: int, result_fd: int, durable: bool) -> NoReturn:
         code = outcome.exit_code
     except BaseException as exc:  # report anything rather than die silently
         payload["error"] = {"code": "internal", "message": f"{type(exc).__name__}: {exc}"}
+    with contextlib.suppress(Exception):
+        sys.stdout.flush()
+        sys.stderr.flush()
+    return code, payload
+
+
+def _child(command_fd: int, result_fd: int, durable: bool) -> NoReturn:
+    """A forked child: wait for one step, run it, report, exit."""
+    code = EXIT_INTERNAL
+    payload: dict[str, Any] = {"exit_code": code, "result": None, "error": None}
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the engine decides on interrupts
+        message = _read_all(command_fd)
+        os.close(command_fd)
+        if not message:  # dismissed without work
+            os._exit(0)
+        manifest, log_path = pickle.loads(message)
+        code, payload = run_in_child(manifest, log_path, durable)
+    except BaseException as exc:
+        payload["error"] = {"code": "internal", "message": f"{type(exc).__name__}: {exc}"}
     finally:
         try:
-            sys.stdout.flush()
-            sys.stderr.flush()
             os.write(result_fd, json.dumps(payload, default=str).encode())
             os.close(result_fd)  # the engine sees the end now, not after our exit
         finally:
             os._exit(code)
 
 
-def drain(job: Launched) -> bool:
-    """Read what is available; True once the process has closed its end (it ended)."""
+def drain(job: Launched, pool: ForkPool | WorkerPool | None = None) -> bool:
+    """Read what is available; True once the step has reported or its process ended."""
+    if isinstance(pool, WorkerPool):
+        return pool.read(job.fd)
     if job.mode != "fork":
         return True
     while True:
@@ -235,37 +250,42 @@ def drain(job: Launched) -> bool:
         job.chunks.append(chunk)
 
 
-def finish(job: Launched, pool: ForkPool | None = None) -> Ended:
-    """Turn how the process ended (its report, or its exit status) into an :class:`Ended`."""
-    os.close(job.fd)
-    signum: int | None = None
-    if job.popen is not None:
-        status_code = job.popen.wait()
-        signum = -status_code if status_code < 0 else None
-        report = _report_from_log(job.log_path) if signum is None else None
-        code = status_code if signum is None else EXIT_USER_CODE
+def finish(job: Launched, pool: ForkPool | WorkerPool | None = None) -> Ended:
+    """Turn how the step ended (its report, or its exit status) into an :class:`Ended`."""
+    status: int | None = None
+    report: dict[str, Any] | None
+    if isinstance(pool, WorkerPool):
+        report, status = pool.report(job.fd)
+    elif job.popen is not None:
+        os.close(job.fd)
+        returncode = job.popen.wait()
+        report = _report_from_log(job.log_path) if returncode >= 0 else None
+        status = None if report is not None else _wait_status(returncode)
     else:
+        os.close(job.fd)
         report = _parse(b"".join(job.chunks))
-        if report is not None and not job.timed_out and pool is not None:
-            code = int(report.get("exit_code", EXIT_INTERNAL))
+        if report is not None and not job.timed_out and isinstance(pool, ForkPool):
             pool.ended(job.pid)  # it is exiting; no need to wait for that
         else:
             _, status = os.waitpid(job.pid, 0)
-            signum = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
-            code = os.WEXITSTATUS(status) if signum is None else EXIT_USER_CODE
     if job.timed_out:
-        return Ended(code or EXIT_USER_CODE, None, {"code": "timeout", "message": "timed out"})
-    if signum is not None:
-        name = signal.Signals(signum).name
-        return Ended(
-            EXIT_USER_CODE,
-            None,
-            {"code": "crashed", "message": f"the step's process was killed by {name}"},
-        )
-    if report is None:
-        message = f"the step's process exited with code {code} before reporting"
-        return Ended(code or EXIT_USER_CODE, None, {"code": "crashed", "message": message})
-    return Ended(code, report.get("result"), report.get("error"))
+        return Ended(EXIT_USER_CODE, None, {"code": "timeout", "message": "timed out"})
+    if report is not None and status is None:
+        code = int(report.get("exit_code", EXIT_INTERNAL))
+        return Ended(code, report.get("result"), report.get("error"))
+    assert status is not None
+    if os.WIFSIGNALED(status):
+        name = signal.Signals(os.WTERMSIG(status)).name
+        message = f"the step's process was killed by {name}"
+        return Ended(EXIT_USER_CODE, None, {"code": "crashed", "message": message})
+    code = os.WEXITSTATUS(status)
+    message = f"the step's process exited with code {code} before reporting"
+    return Ended(code or EXIT_USER_CODE, None, {"code": "crashed", "message": message})
+
+
+def _wait_status(returncode: int) -> int:
+    """A ``waitpid``-style status from a ``Popen.returncode``."""
+    return -returncode if returncode < 0 else returncode << 8
 
 
 def _parse(data: bytes) -> dict[str, Any] | None:
@@ -292,9 +312,10 @@ def _report_from_log(log_path: Path) -> dict[str, Any] | None:
         except ValueError:
             continue
         if event.get("status") == "succeeded":
-            return {"result": {"outputs": event.get("outputs", [])}, "error": None}
+            return {"exit_code": 0, "result": {"outputs": event.get("outputs", [])}, "error": None}
         if event.get("status") == "failed":
-            return {"result": None, "error": event.get("error")}
+            code = event.get("exit_code", EXIT_INTERNAL)
+            return {"exit_code": code, "result": None, "error": event.get("error")}
     return None
 
 

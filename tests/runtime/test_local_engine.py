@@ -29,8 +29,11 @@ def test_iris_runs_and_is_deterministic(tmp_path: Path):
     assert (tmp_path / "runs" / "one" / "train" / "output.meta.json").is_file()
 
 
-def test_diamond_middle_steps_overlap(tmp_path: Path):
-    result = run_local(Diamond, {"nap": 1.0}, workspace=tmp_path, max_parallel=2)
+@pytest.mark.parametrize("isolation", ["fork", "worker"])
+def test_diamond_middle_steps_overlap(tmp_path: Path, isolation: str):
+    result = run_local(
+        Diamond, {"nap": 1.0}, workspace=tmp_path, max_parallel=2, isolation=isolation
+    )
     assert result.ok
     assert result.value == 112
     record = RunRecord.load(result.run_dir)
@@ -88,9 +91,10 @@ def test_user_exception_fails_the_step_with_its_message(tmp_path: Path):
     assert result.record.steps["fine"].status == "succeeded"
 
 
+@pytest.mark.parametrize("isolation", ["fork", "worker"])
 @pytest.mark.parametrize("how", ["exit", "segfault"])
-def test_a_crashing_step_fails_only_itself(tmp_path: Path, how: str):
-    result = run_local(Crash, {"how": how}, workspace=tmp_path)
+def test_a_crashing_step_fails_only_itself(tmp_path: Path, how: str, isolation: str):
+    result = run_local(Crash, {"how": how}, workspace=tmp_path, isolation=isolation)
     steps = result.record.steps
     assert steps["crash"].status == "failed"
     assert steps["ok"].status == "succeeded"
@@ -98,16 +102,18 @@ def test_a_crashing_step_fails_only_itself(tmp_path: Path, how: str):
     assert ("exited with code 9" in message) if how == "exit" else ("SIGSEGV" in message)
 
 
-def test_timeout_kills_the_step(tmp_path: Path):
-    result = run_local(Slow, workspace=tmp_path)
+@pytest.mark.parametrize("isolation", ["fork", "worker"])
+def test_timeout_kills_the_step(tmp_path: Path, isolation: str):
+    result = run_local(Slow, workspace=tmp_path, isolation=isolation)
     step = result.record.steps["wait"]
     assert step.status == "failed"
     assert "timed out after 0.5s" in step.error["message"]
     assert step.duration_ms < 10_000
 
 
-def test_env_is_set_only_for_its_step(tmp_path: Path):
-    result = run_local(Envy, workspace=tmp_path)
+@pytest.mark.parametrize("isolation", ["fork", "worker", "subprocess"])
+def test_env_is_set_only_for_its_step(tmp_path: Path, isolation: str):
+    result = run_local(Envy, workspace=tmp_path, isolation=isolation, max_parallel=1)
     assert result.outputs["with_env"] == {"AXL_TEST_FLAVOUR": "mint", "AXL_TEST_SHARED": "shared"}
     assert result.outputs["without_env"] == {"AXL_TEST_FLAVOUR": None, "AXL_TEST_SHARED": "shared"}
 
@@ -120,9 +126,10 @@ def test_path_mode_hands_over_the_artifact_path(tmp_path: Path):
     assert size == result.output_path("make").stat().st_size
 
 
-def test_subprocess_isolation_gives_the_same_results(tmp_path: Path):
+@pytest.mark.parametrize("isolation", ["worker", "subprocess"])
+def test_other_isolation_modes_give_the_same_results(tmp_path: Path, isolation: str):
     forked = run_local(Diamond, workspace=tmp_path, run_id="fork")
-    fresh = run_local(Diamond, workspace=tmp_path, run_id="sub", isolation="subprocess")
+    fresh = run_local(Diamond, workspace=tmp_path, run_id="other", isolation=isolation)
     assert fresh.ok, fresh.record.steps
     assert {n: s.outputs[0].digest for n, s in forked.record.steps.items()} == {
         n: s.outputs[0].digest for n, s in fresh.record.steps.items()

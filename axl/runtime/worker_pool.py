@@ -1,0 +1,167 @@
+"""Long-lived worker processes for ``--isolation worker``: the fastest isolated mode.
+
+Each worker is forked once and then runs steps one after another, so a step
+pays neither a fork nor a process exit. A crash (``os._exit``, a segfault, a
+kill on timeout) still ends only that worker: the step fails and a fresh
+worker takes its place. What is *not* isolated is module-level state: a step
+may see globals that an earlier step in the same worker left behind, unlike
+on a cluster, where every step has its own pod. Use the default ``fork``
+mode when that matters.
+
+Messages are length-prefixed: the engine sends ``(manifest, log_path)``
+pickled, the worker answers with the JSON report of :func:`run_in_child`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import pickle
+import signal
+import struct
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NoReturn
+
+from axl.runtime.manifest import Manifest
+
+_HEADER = struct.Struct("!Q")
+
+
+@dataclass
+class Worker:
+    """One worker process and the engine's ends of its pipes."""
+
+    pid: int
+    command_fd: int
+    result_fd: int
+    buffer: bytearray = field(default_factory=bytearray)
+    alive: bool = True
+
+
+class WorkerPool:
+    """Up to ``size`` workers; a dead worker is replaced on the next step."""
+
+    def __init__(self, *, durable: bool, size: int) -> None:
+        self._durable = durable
+        self._size = max(1, size)
+        self._idle: list[Worker] = []
+        self._busy: dict[int, Worker] = {}
+        self._engine_fds: set[int] = set()
+
+    def run(self, manifest: Manifest, log_path: Path) -> tuple[int, int]:
+        """Send one step to an idle worker; returns its pid and the fd to watch."""
+        worker = self._idle.pop() if self._idle else self._spawn()
+        message = pickle.dumps((manifest, str(log_path)), protocol=pickle.HIGHEST_PROTOCOL)
+        _write_all(worker.command_fd, _HEADER.pack(len(message)) + message)
+        self._busy[worker.result_fd] = worker
+        return worker.pid, worker.result_fd
+
+    def read(self, fd: int) -> bool:
+        """Read what the worker sent; True when its report is complete or it died."""
+        worker = self._busy[fd]
+        while True:
+            try:
+                chunk = os.read(fd, 65536)
+            except BlockingIOError:
+                break
+            if not chunk:
+                worker.alive = False
+                return True
+            worker.buffer += chunk
+        if len(worker.buffer) < _HEADER.size:
+            return False
+        size: int = _HEADER.unpack_from(worker.buffer)[0]
+        return len(worker.buffer) >= _HEADER.size + size
+
+    def report(self, fd: int) -> tuple[dict[str, Any] | None, int | None]:
+        """The step's report, or ``None`` and the wait status when the worker died."""
+        worker = self._busy.pop(fd)
+        if not worker.alive:
+            self._dismiss(worker)
+            _, status = os.waitpid(worker.pid, 0)
+            return None, status
+        (size,) = _HEADER.unpack_from(worker.buffer)
+        body = bytes(worker.buffer[_HEADER.size : _HEADER.size + size])
+        del worker.buffer[: _HEADER.size + size]
+        self._idle.append(worker)
+        try:
+            report = json.loads(body)
+        except ValueError:
+            report = None
+        return report, None
+
+    def close(self) -> None:
+        """Stop every worker (idle ones exit when their command pipe closes)."""
+        for worker in [*self._idle, *self._busy.values()]:
+            with contextlib.suppress(ProcessLookupError):
+                if worker.result_fd in self._busy:
+                    os.kill(worker.pid, signal.SIGKILL)
+            self._dismiss(worker)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(worker.pid, 0)
+        self._idle, self._busy = [], {}
+
+    def _dismiss(self, worker: Worker) -> None:
+        for fd in (worker.command_fd, worker.result_fd):
+            self._engine_fds.discard(fd)
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+    def _spawn(self) -> Worker:
+        command_r, command_w = os.pipe()
+        result_r, result_w = os.pipe()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:  # the worker: never returns
+            for fd in self._engine_fds | {command_w, result_r}:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+            _serve(command_r, result_w, self._durable)
+        os.close(command_r)
+        os.close(result_w)
+        os.set_blocking(result_r, False)
+        self._engine_fds.update((command_w, result_r))
+        return Worker(pid, command_w, result_r)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _read_exactly(fd: int, size: int) -> bytes | None:
+    chunks, left = [], size
+    while left:
+        chunk = os.read(fd, left)
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def _serve(command_fd: int, result_fd: int, durable: bool) -> NoReturn:
+    """The worker's loop: one step per message, until the engine closes the pipe."""
+    from axl.runtime.workers import run_in_child
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the engine decides on interrupts
+    home = os.getcwd()
+    while True:
+        header = _read_exactly(command_fd, _HEADER.size)
+        if header is None:
+            os._exit(0)
+        (size,) = _HEADER.unpack(header)
+        body = _read_exactly(command_fd, size)
+        if body is None:
+            os._exit(0)
+        manifest, log_path = pickle.loads(body)
+        _, payload = run_in_child(manifest, log_path, durable)
+        with contextlib.suppress(OSError):
+            os.chdir(home)  # a step that changed folder does not move the next one
+        answer = json.dumps(payload, default=str).encode()
+        _write_all(result_fd, _HEADER.pack(len(answer)) + answer)
