@@ -19,9 +19,7 @@ import math
 import re
 from typing import Any
 
-_PLAIN = re.compile(
-    r"[A-Za-z_/][A-Za-z0-9_./:@+=&|()<>!'\" -]*|--?[A-Za-z][A-Za-z0-9_./:@+=-]*"
-)
+_PLAIN = re.compile(r"[A-Za-z_/][A-Za-z0-9_./:@+=&|()<>!'\" -]*|--?[A-Za-z][A-Za-z0-9_./:@+=-]*")
 _RESERVED_WORDS = frozenset(
     {"y", "n", "yes", "no", "true", "false", "on", "off", "null", "none", "~"}
 )
