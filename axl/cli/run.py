@@ -44,7 +44,10 @@ def local(
     run_id: str | None = typer.Option(None, "--run-id", help="Name of this run."),
     as_json: bool = JsonOption,
     isolation: str | None = typer.Option(
-        None, "--isolation", help="fork (default) or subprocess (a new interpreter per step)."
+        None,
+        "--isolation",
+        help="fork (default: a fresh process per step), worker (long-lived worker "
+        "processes: fastest) or subprocess (a new interpreter per step, like a pod).",
     ),
     workflow_archive: Path | None = typer.Option(
         None, "--workflow-archive", help="Run the code from this archive (axl package)."
