@@ -1,0 +1,121 @@
+"""The deployment targets ``AxlWorkflow(targets=[...])`` knows, and how each is deployed.
+
+A target is a function that creates the target's child resources under the
+``AxlWorkflow`` and returns its outputs; adding one (Kubeflow, Dagster) is a
+new entry in :data:`TARGETS` plus an options field on ``AxlWorkflowArgs``,
+with no change to the existing signature.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+import pulumi
+
+from axl_pulumi._args import shared_fields
+from axl_pulumi.errors import ComponentError
+
+if TYPE_CHECKING:
+    from axl_pulumi.code_archive import CodeArchive
+    from axl_pulumi.source import WorkflowSource
+
+
+@dataclass(frozen=True)
+class ArgoTarget:
+    """Options of the ``argo`` target (an Argo ``WorkflowTemplate``)."""
+
+    namespace: pulumi.Input[str] | None = None
+    service_account: pulumi.Input[str] | None = None
+    artifacts: Literal["s3", "pvc"] = "s3"
+    template_name: str | None = None
+    code_endpoint: pulumi.Input[str] | None = None
+    code_secret: str | None = None
+    compiler_options: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DeployContext:
+    """What a target needs to deploy one workflow."""
+
+    name: str
+    parent: pulumi.Resource
+    source: WorkflowSource
+    code: CodeArchive | None
+    image: pulumi.Input[str] | None
+    params: Mapping[str, Any] | None
+    options: Any
+    """The target's own options object (e.g. :class:`ArgoTarget`), or None for its defaults."""
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """A deployed target: its component and the outputs the ``AxlWorkflow`` exposes."""
+
+    resource: pulumi.Resource
+    outputs: Mapping[str, pulumi.Output[Any]]
+
+
+def deploy_argo(ctx: DeployContext) -> Deployment:
+    """An :class:`~axl_pulumi.ArgoWorkflowTemplate` child named ``<name>-argo``."""
+    from axl_pulumi.argo_template import ArgoWorkflowTemplate, ArgoWorkflowTemplateArgs
+
+    options = ctx.options if ctx.options is not None else ArgoTarget()
+    template = ArgoWorkflowTemplate(
+        f"{ctx.name}-argo",
+        ArgoWorkflowTemplateArgs(
+            workflow=ctx.source,
+            code=ctx.code,
+            image=ctx.image,
+            params=ctx.params,
+            **shared_fields(options, ArgoWorkflowTemplateArgs),
+        ),
+        pulumi.ResourceOptions(parent=ctx.parent),
+    )
+    return Deployment(
+        resource=template,
+        outputs={
+            "argo_template_name": template.template_name,
+            "argo_namespace": template.namespace,
+        },
+    )
+
+
+@dataclass(frozen=True)
+class Target:
+    """A target name, the options type it takes, and the function that deploys it."""
+
+    name: str
+    options_type: type
+    deploy: Callable[[DeployContext], Deployment]
+
+
+TARGETS: Mapping[str, Target] = {"argo": Target("argo", ArgoTarget, deploy_argo)}
+PLANNED: Mapping[str, str] = {"kfp": "Kubeflow Pipelines", "dagster": "Dagster"}
+"""Targets axl compiles to that these components do not deploy yet."""
+
+
+def check_targets(targets: Sequence[str], owner: str) -> tuple[str, ...]:
+    """The targets in order, without repeats; unknown and planned ones are clear errors."""
+    available = ", ".join(TARGETS)
+    if isinstance(targets, str) or not isinstance(targets, Sequence):
+        raise ComponentError(
+            f"{owner}: targets={targets!r} must be a list of target names",
+            hint=f"e.g. targets=['argo'] (available: {available})",
+        )
+    if not targets:
+        raise ComponentError(f"{owner}: targets is empty", hint=f"available targets: {available}")
+    for target in targets:
+        if target in TARGETS:
+            continue
+        if target in PLANNED:
+            raise ComponentError(
+                f"{owner}: target {target!r} ({PLANNED[target]}) cannot be deployed "
+                "by axl-pulumi yet",
+                hint=f"available targets: {available}",
+            )
+        raise ComponentError(
+            f"{owner}: unknown target {target!r}", hint=f"available targets: {available}"
+        )
+    return tuple(dict.fromkeys(targets))

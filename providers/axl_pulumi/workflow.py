@@ -1,0 +1,159 @@
+"""``AxlWorkflow``: one line that packages a workflow's code and deploys it to each target."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
+
+import pulumi
+
+from axl_pulumi._args import args_from, describe, shared_fields
+from axl_pulumi.code_archive import DEFAULT_PREFIX, DEFAULT_SIZE_LIMIT, CodeArchive, CodeArchiveArgs
+from axl_pulumi.errors import ComponentError
+from axl_pulumi.source import WorkflowLike, WorkflowSource, resolve_workflow
+from axl_pulumi.targets import TARGETS, ArgoTarget, DeployContext, check_targets
+
+TYPE_TOKEN = "axl:index:AxlWorkflow"
+
+
+@runtime_checkable
+class ImageBuilder(Protocol):
+    """Builds the runner image a workflow's steps run in (``AxlWorkflow(build=...)``).
+
+    ``build`` creates its resources as children of ``parent`` and returns the
+    image reference, ideally pinned by digest, so that a rebuilt image shows in
+    the preview as a change of the templates that use it.
+    """
+
+    def build(
+        self, name: str, source: WorkflowSource, parent: pulumi.Resource
+    ) -> pulumi.Output[str]:
+        """Create the image's resources and return its reference."""
+        ...
+
+
+@dataclass(frozen=True)
+class AxlWorkflowArgs:
+    """Inputs of :class:`AxlWorkflow`."""
+
+    workflow: WorkflowLike
+    """The workflow class, or a target such as ``flows/train.py:Train``."""
+    targets: Sequence[str] = ("argo",)
+    """Where to deploy it: ``argo`` (an Argo WorkflowTemplate)."""
+    bucket: pulumi.Input[str] | None = None
+    """S3 bucket for the code archive; None deploys no archive (the image must hold the code)."""
+    prefix: str = DEFAULT_PREFIX
+    """Key prefix of the code archive in the bucket."""
+    workflow_path: str | os.PathLike[str] | None = None
+    """The project folder to archive (default: found from the workflow file)."""
+    archive_dir: str | os.PathLike[str] | None = None
+    """Where the archive file is written (default: ``.axl/archives`` in the program's folder)."""
+    size_limit: int = DEFAULT_SIZE_LIMIT
+    """Refuse code bigger than this many bytes (uncompressed)."""
+    exclude: tuple[str, ...] = ()
+    """Extra gitignore-style patterns to leave out of the archive."""
+    image: pulumi.Input[str] | None = None
+    """Runner image (default: the runner image of this axl version)."""
+    build: ImageBuilder | None = None
+    """Builds the runner image instead of ``image``."""
+    params: Mapping[str, Any] | None = None
+    """Default values of workflow params, for every target."""
+    argo: ArgoTarget | None = None
+    """Options of the ``argo`` target."""
+
+
+class AxlWorkflow(pulumi.ComponentResource):
+    """A workflow packaged and deployed to each of its targets.
+
+    Children: ``<name>-code`` (a :class:`CodeArchive`, when ``bucket`` is set),
+    the built image when ``build`` is set, and one component per target
+    (``<name>-argo``: an :class:`ArgoWorkflowTemplate`). Outputs:
+    ``workflow_hash``, ``code_uri`` (with a bucket), and per target e.g.
+    ``argo_template_name`` and ``argo_namespace``.
+    """
+
+    workflow_hash: pulumi.Output[str]
+    code_uri: pulumi.Output[str] | None
+
+    def __init__(
+        self,
+        name: str,
+        args: AxlWorkflowArgs | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+        **kwargs: Any,
+    ) -> None:
+        owner = describe(TYPE_TOKEN, name)
+        args = args_from(AxlWorkflowArgs, args, kwargs, owner)
+        targets = check_targets(args.targets, owner)
+        _check_target_options(args, targets, owner)
+        if args.image is not None and args.build is not None:
+            raise ComponentError(
+                f"{owner}: pass image= or build=, not both",
+                hint="build= produces the image reference itself",
+            )
+        if args.build is not None and not isinstance(args.build, ImageBuilder):
+            raise ComponentError(
+                f"{owner}: build={args.build!r} has no build(name, source, parent) method"
+            )
+        self.source: WorkflowSource = resolve_workflow(args.workflow, owner)
+        self.targets = targets
+        super().__init__(TYPE_TOKEN, name, None, opts)
+
+        for warning in self.source.warnings:
+            pulumi.log.warn(f"{owner}: {warning}", resource=self)
+        child = pulumi.ResourceOptions(parent=self)
+        self.code: CodeArchive | None = None
+        if args.bucket is not None:
+            archive = {**shared_fields(args, CodeArchiveArgs), "workflow": self.source}
+            self.code = CodeArchive(f"{name}-code", CodeArchiveArgs(**archive), child)
+        image = args.image
+        if args.build is not None:
+            image = args.build.build(f"{name}-image", self.source, self)
+        self.deployments: dict[str, pulumi.Resource] = {}
+        outputs: dict[str, Any] = {}
+        for target in targets:
+            deployed = TARGETS[target].deploy(
+                DeployContext(
+                    name=name,
+                    parent=self,
+                    source=self.source,
+                    code=self.code,
+                    image=image,
+                    params=args.params,
+                    options=getattr(args, target),
+                )
+            )
+            self.deployments[target] = deployed.resource
+            outputs.update(deployed.outputs)
+        ir = self.code.runner_ir() if self.code is not None else self.source.ir
+        self.workflow_hash = pulumi.Output.from_input(ir.compute_hash())
+        self.code_uri = self.code.uri if self.code is not None else None
+        self.outputs: dict[str, Any] = outputs
+        """Per-target outputs, e.g. ``argo_template_name``."""
+        self.register_outputs(
+            {
+                "workflow_hash": self.workflow_hash,
+                "targets": list(targets),
+                **({"code_uri": self.code_uri} if self.code_uri is not None else {}),
+                **outputs,
+            }
+        )
+
+
+def _check_target_options(args: AxlWorkflowArgs, targets: tuple[str, ...], owner: str) -> None:
+    for target in TARGETS.values():
+        options = getattr(args, target.name)
+        if options is None:
+            continue
+        if not isinstance(options, target.options_type):
+            raise ComponentError(
+                f"{owner}: {target.name}= must be an {target.options_type.__name__}, "
+                f"not {type(options).__name__}"
+            )
+        if target.name not in targets:
+            raise ComponentError(
+                f"{owner}: {target.name}= options are given but {target.name!r} is not in targets",
+                hint=f"add {target.name!r} to targets, or drop {target.name}=",
+            )
