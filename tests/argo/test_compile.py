@@ -523,6 +523,13 @@ def test_invalid_options_are_usage_errors(kwargs, match):
     assert info.value.exit_code == 2
 
 
+def test_default_image_tag_is_valid_for_local_versions():
+    assert default_image("0.1.0") == "ghcr.io/axl-workflows/runner:0.1.0"
+    assert default_image("0.2.0.dev1+g1234.d2026") == (
+        "ghcr.io/axl-workflows/runner:0.2.0.dev1-g1234.d2026"
+    )
+
+
 def test_invalid_code_archive_settings():
     with pytest.raises(ArgoOptionsError, match="must be a relative S3 key"):
         ArgoCodeArchive(key="/abs.tar.gz")

@@ -71,7 +71,7 @@ class Finding(Protocol):
 def lint(document: dict[str, Any]) -> list[Finding] | None:
     """Schema and semantic lint of a compiled document; None when the lint is not installed."""
     try:
-        from axl.compiler.lint import lint_document  # type: ignore[import-not-found,unused-ignore]
+        from axl.compiler.lint import lint_document  # type: ignore[import-not-found,attr-defined,unused-ignore]
     except ImportError:  # HOOK: axl.compiler.lint ships separately; compile works without it
         return None
     findings: list[Finding] = list(lint_document(document))

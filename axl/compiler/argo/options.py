@@ -25,6 +25,7 @@ ACCESS_MODES: tuple[str, ...] = ("ReadWriteOnce", "ReadWriteMany", "ReadWriteOnc
 IMAGE_REPOSITORY = "ghcr.io/axl-workflows/runner"
 
 _K8S_NAME = re.compile(r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
+_TAG_INVALID = re.compile(r"[^A-Za-z0-9_.-]")
 _QUANTITY = re.compile(r"^[0-9]+(\.[0-9]+)?(k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$")
 
 
@@ -34,9 +35,12 @@ class ArgoOptionsError(UsageError):
     code = "invalid_option"
 
 
-def default_image() -> str:
-    """The runner image of this axl version: ``ghcr.io/axl-workflows/runner:<version>``."""
-    return f"{IMAGE_REPOSITORY}:{__version__}"
+def default_image(version: str = __version__) -> str:
+    """The runner image of an axl version: ``ghcr.io/axl-workflows/runner:<version>``.
+
+    Characters a tag cannot hold (``+`` of a local version) become ``-``.
+    """
+    return f"{IMAGE_REPOSITORY}:{_TAG_INVALID.sub('-', version)[:128]}"
 
 
 @dataclass(frozen=True)
