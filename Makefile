@@ -4,11 +4,14 @@ UV := $(PYTHON) -m uv
 export UV_PYTHON_DOWNLOADS := never
 PYTEST_ARGS ?=
 
-.PHONY: setup fmt lint typecheck test pytest demo bench clean
+.PHONY: setup containers fmt lint test pytest demo bench clean
 
 setup:  ## install uv when missing, then sync the environment from the lock
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
 	@$(UV) sync --frozen --all-packages --compile-bytecode --quiet
+
+containers:  ## podman for the container tests (apt-installed when missing; else they run on the host)
+	@bash scripts/ensure-podman.sh >/dev/null
 
 fmt: setup  ## format and auto-fix
 	$(UV) run ruff format .
@@ -19,16 +22,17 @@ lint: setup  ## ruff (lint + format check) and mypy strict on axl/
 	$(UV) run ruff format --check .
 	$(UV) run mypy
 
-pytest: setup
-	$(UV) run pytest $(PYTEST_ARGS)
+pytest: setup containers
+	$(UV) run pytest -n auto $(PYTEST_ARGS)
 
 test: lint pytest  ## the whole suite, as CI runs it
 
 demo: setup  ## the main job: run the example workflow locally
 	$(UV) run axl run local -m examples/iris_knn.py:IrisKNN
 
-bench: setup
+bench: setup  ## benchmarks/ (peers need: UV_PROJECT_ENVIRONMENT=... uv sync --group bench)
 	$(UV) run python benchmarks/ir_build.py
+	$(UV) run python benchmarks/runner_overhead.py
 
 clean:
 	rm -rf .axl .pytest_cache .mypy_cache .ruff_cache dist build
