@@ -20,11 +20,11 @@ import os
 import pickle
 import signal
 import struct
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
+from axl.runtime.forking import Child, close_quietly, fork_child
 from axl.runtime.manifest import Manifest
 
 _HEADER = struct.Struct("!Q")
@@ -32,13 +32,23 @@ _HEADER = struct.Struct("!Q")
 
 @dataclass
 class Worker:
-    """One worker process and the engine's ends of its pipes."""
+    """One worker process, the engine's ends of its pipes, and what it has sent so far."""
 
-    pid: int
-    command_fd: int
-    result_fd: int
+    child: Child
     buffer: bytearray = field(default_factory=bytearray)
     alive: bool = True
+
+    @property
+    def pid(self) -> int:
+        return self.child.pid
+
+    @property
+    def command_fd(self) -> int:
+        return self.child.command_fd
+
+    @property
+    def result_fd(self) -> int:
+        return self.child.result_fd
 
 
 class WorkerPool:
@@ -106,26 +116,11 @@ class WorkerPool:
 
     def _dismiss(self, worker: Worker) -> None:
         for fd in (worker.command_fd, worker.result_fd):
-            self._engine_fds.discard(fd)
-            with contextlib.suppress(OSError):
-                os.close(fd)
+            close_quietly(self._engine_fds, fd)
 
     def _spawn(self) -> Worker:
-        command_r, command_w = os.pipe()
-        result_r, result_w = os.pipe()
-        sys.stdout.flush()
-        sys.stderr.flush()
-        pid = os.fork()
-        if pid == 0:  # the worker: never returns
-            for fd in self._engine_fds | {command_w, result_r}:
-                with contextlib.suppress(OSError):
-                    os.close(fd)
-            _serve(command_r, result_w, self._durable)
-        os.close(command_r)
-        os.close(result_w)
-        os.set_blocking(result_r, False)
-        self._engine_fds.update((command_w, result_r))
-        return Worker(pid, command_w, result_r)
+        durable = self._durable
+        return Worker(fork_child(self._engine_fds, lambda cmd, res: _serve(cmd, res, durable)))
 
 
 def _write_all(fd: int, data: bytes) -> None:

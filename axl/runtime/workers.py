@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from axl.errors import EXIT_INTERNAL, EXIT_USER_CODE
+from axl.runtime.forking import Child, close_quietly, fork_child
 from axl.runtime.manifest import Manifest
 from axl.runtime.worker_pool import WorkerPool
 
@@ -91,13 +92,6 @@ def launch(
     return Launched(manifest.step, popen.pid, fd, attempt, started, deadline, mode, log_path, popen)
 
 
-@dataclass
-class _Spare:
-    pid: int
-    command_fd: int
-    result_fd: int
-
-
 class ForkPool:
     """Children forked ahead of need, each used for exactly one step.
 
@@ -109,7 +103,7 @@ class ForkPool:
     def __init__(self, *, durable: bool, spares: int) -> None:
         self._durable = durable
         self._want = max(1, spares)
-        self._idle: list[_Spare] = []
+        self._idle: list[Child] = []
         self._engine_fds: set[int] = set()
         self._reap: list[int] = []
 
@@ -157,26 +151,11 @@ class ForkPool:
         self.reap(block=True)
 
     def _close(self, fd: int) -> None:
-        self._engine_fds.discard(fd)
-        with contextlib.suppress(OSError):
-            os.close(fd)
+        close_quietly(self._engine_fds, fd)
 
-    def _spawn(self) -> _Spare:
-        command_r, command_w = os.pipe()
-        result_r, result_w = os.pipe()
-        sys.stdout.flush()
-        sys.stderr.flush()
-        pid = os.fork()
-        if pid == 0:  # the child: never returns
-            for fd in self._engine_fds | {command_w, result_r}:
-                with contextlib.suppress(OSError):
-                    os.close(fd)
-            _child(command_r, result_w, self._durable)
-        os.close(command_r)
-        os.close(result_w)
-        os.set_blocking(result_r, False)
-        self._engine_fds.update((command_w, result_r))
-        return _Spare(pid, command_w, result_r)
+    def _spawn(self) -> Child:
+        durable = self._durable
+        return fork_child(self._engine_fds, lambda cmd, res: _child(cmd, res, durable))
 
 
 def _read_all(fd: int) -> bytes:
