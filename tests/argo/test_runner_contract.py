@@ -16,8 +16,8 @@ from axl.compiler.argo import ArgoOptions, compile
 from axl.io.artifacts import read_artifact
 from axl.ir import build
 from axl.runtime.api import run_local
+from tests.argo.helpers import Diamond
 from tests.argo.pods import Run, run_document
-from tests.argo.test_compile import Diamond
 from tests.examples_wf.conditions import Conditions
 
 ROOT = Path(__file__).resolve().parents[2]
