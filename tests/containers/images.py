@@ -32,6 +32,7 @@ RUNNER_REPOSITORY = "localhost/axl-runner"
 BASE_PACKAGES = ("python3", "python3-venv", "ca-certificates")
 RUNNER_INPUTS = ("Dockerfile.runner", ".dockerignore", "pyproject.toml", "uv.lock", "README.md")
 KEEP_RUNNER_TAGS = 3
+KEEP_RUNNER_SECONDS = 3600
 BUILD_CA_TARGET = "/run/axl-build-ca.crt"
 _BUILD_TIMEOUT = 900.0
 # Trimmed from the debootstrapped root: about 275 MB down to about 130 MB.
@@ -339,6 +340,7 @@ def _host_ca_bundle() -> Path | None:
 
 
 def _drop_old_runner_tags(podman: Podman, *, keep: str) -> None:
+    """Untag all but the newest runner builds; recent ones may be in use by another run."""
     listing = podman("images", "--format", "json", RUNNER_REPOSITORY, check=False)
     if listing.returncode != 0:
         return
@@ -348,6 +350,10 @@ def _drop_old_runner_tags(podman: Podman, *, keep: str) -> None:
         for name in image.get("Names") or ()
         if name.startswith(f"{RUNNER_REPOSITORY}:")
     ]
-    newest_first = [name for _, name in sorted(tagged, reverse=True) if name != keep]
-    for name in newest_first[KEEP_RUNNER_TAGS - 1 :]:
-        podman("rmi", name, check=False)
+    newest_first = [
+        (created, name) for created, name in sorted(tagged, reverse=True) if name != keep
+    ]
+    too_old = time.time() - KEEP_RUNNER_SECONDS
+    for created, name in newest_first[KEEP_RUNNER_TAGS - 1 :]:
+        if created < too_old:
+            podman("rmi", name, check=False)
