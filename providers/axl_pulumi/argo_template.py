@@ -84,10 +84,10 @@ class ArgoWorkflowTemplate(pulumi.ComponentResource):
         source = resolve_workflow(args.workflow, owner)
         ir = source.ir
         if args.code is not None:
-            if args.code.source.cls is not source.cls:
+            if args.code.source.ir != source.ir:
                 raise ComponentError(
-                    f"{owner}: code= archives workflow {args.code.source.cls.__qualname__}, "
-                    f"not {source.cls.__qualname__}",
+                    f"{owner}: code= archives workflow {args.code.source.ir.ref}, "
+                    f"not {source.ir.ref} as this template has it",
                     hint="pass the CodeArchive built for this workflow",
                 )
             ir = args.code.runner_ir()

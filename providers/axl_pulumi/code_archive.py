@@ -97,7 +97,6 @@ class CodeArchive(pulumi.ComponentResource):
             key=self.object_key,
             source=pulumi.FileAsset(_asset_path(self.archive.path)),
             content_type=CONTENT_TYPE,
-            metadata={"axl-digest": digest},
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.bucket = self.object.bucket
