@@ -1,0 +1,65 @@
+"""``axl lint FILE``: check Argo Workflows YAML against Argo's schemas and validator rules."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+from axl.cli.common import JsonOption, emit_json, handle_errors
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``axl lint`` to the app."""
+    app.command("lint")(lint)
+
+
+@handle_errors
+def lint(
+    file: str = typer.Argument(
+        ..., help="An Argo YAML file (several documents allowed); - for stdin."
+    ),
+    as_json: bool = JsonOption,
+    schema_dir: Path | None = typer.Option(
+        None,
+        "--schema-dir",
+        help="Read Argo's schema.json and CRDs from DIR (default: $AXL_ARGO_SCHEMA_DIR, "
+        "else the copies shipped with axl).",
+        file_okay=False,
+    ),
+    strict_names: bool = typer.Option(
+        False,
+        "--strict-names",
+        help="Also require DNS-1123 names that start with a letter, at most 63 characters.",
+    ),
+) -> None:
+    """Lint Argo Workflow/WorkflowTemplate YAML (exit 1 on errors, 2 if FILE is not YAML)."""
+    from axl.compiler.lint import format_finding, lint_text
+    from axl.compiler.lint.text import read_text
+
+    text = sys.stdin.read() if file == "-" else read_text(Path(file))
+    source = "stdin" if file == "-" else file
+    findings = lint_text(text, schema_dir=schema_dir, strict_names=strict_names, source=source)
+    errors = sum(1 for f in findings if f.severity == "error")
+    if as_json:
+        emit_json(
+            {
+                "ok": errors == 0,
+                "findings": [
+                    {"path": f.path, "rule": f.rule, "message": f.message, "severity": f.severity}
+                    for f in findings
+                ],
+            }
+        )
+    else:
+        for finding in findings:
+            typer.echo(f"{source}: {format_finding(finding)}")
+        if errors == 0:
+            warnings = len(findings)
+            typer.echo(
+                f"{source}: ok"
+                + (f" ({warnings} warning{'s' * (warnings != 1)})" if warnings else "")
+            )
+    if errors:
+        raise typer.Exit(code=1)

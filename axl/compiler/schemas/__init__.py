@@ -1,0 +1,1 @@
+"""Schemas axl checks its output against, vendored with their provenance (``argo/``)."""
