@@ -82,3 +82,20 @@ def test_dev_and_prod_differ_in_namespace_bucket_and_image_only(tmp_path: Path) 
         assert {k: v for k, v in ours.inputs["metadata"].items() if k != "namespace"} == {
             k: v for k, v in theirs.inputs["metadata"].items() if k != "namespace"
         }
+
+
+def test_the_preview_workflow_comments_the_diff_of_every_stack() -> None:
+    workflow = yaml.safe_load((REPO / ".github" / "workflows" / "pulumi-preview.yml").read_text())
+    job = workflow["jobs"]["preview"]
+    step = next(s for s in job["steps"] if str(s.get("uses", "")).startswith("pulumi/actions@"))
+    stack_dir = REPO / step["with"]["work-dir"]
+
+    assert "pull_request" in workflow[True]  # YAML 1.1 reads the key `on` as True
+    assert workflow["permissions"]["pull-requests"] == "write"
+    assert step["with"]["command"] == "preview"
+    assert step["with"]["comment-on-pr"] is True
+    assert (stack_dir / "Pulumi.yaml").is_file()
+    assert sorted(job["strategy"]["matrix"]["stack"]) == sorted(
+        stack for project, stack in CASES if project == stack_dir.name
+    )
+    assert step["with"]["stack-name"].endswith("/axl-examples/${{ matrix.stack }}")
