@@ -80,4 +80,4 @@ def lint(document: dict[str, Any]) -> list[Any]:
     """Findings of axl's Argo lint (schema and semantic checks) on ``document``."""
     from axl.compiler.lint import lint_document
 
-    return list(lint_document(document))
+    return list(lint_document(document, strict_names=True))
