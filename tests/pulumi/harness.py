@@ -118,7 +118,9 @@ def _mocks_and_monitor() -> tuple[Any, Any]:
     class AxlMocks(pulumi.runtime.Mocks):
         """Outputs the real providers compute: S3 object ARN/etag, Kubernetes uid and id."""
 
-        def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict]:
+        def new_resource(
+            self, args: pulumi.runtime.MockResourceArgs
+        ) -> tuple[str | None, dict[str, Any]]:
             state = dict(args.inputs)
             if args.typ == "aws:s3/bucketObjectv2:BucketObjectv2":
                 key, bucket = state["key"], state["bucket"]
@@ -136,7 +138,9 @@ def _mocks_and_monitor() -> tuple[Any, Any]:
                 return f"{meta['namespace']}/{meta.get('name', args.name)}", state
             return (f"{args.name}-id" if args.custom else None), state
 
-        def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list | None]:
+        def call(
+            self, args: pulumi.runtime.MockCallArgs
+        ) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
             return {}, None
 
     class RecordingMonitor(mocks.MockMonitor):
@@ -146,7 +150,7 @@ def _mocks_and_monitor() -> tuple[Any, Any]:
             self.component_outputs: dict[str, dict[str, Any]] = {}
 
         def RegisterResource(self, request: Any) -> Any:
-            response = super().RegisterResource(request)
+            response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
             if request.type != STACK_TYPE:
                 self.registrations.append(
                     Registration(
@@ -165,7 +169,7 @@ def _mocks_and_monitor() -> tuple[Any, Any]:
             self.component_outputs[request.urn] = jsonable(
                 rpc.deserialize_properties(request.outputs)
             )
-            return super().RegisterResourceOutputs(request)
+            return super().RegisterResourceOutputs(request)  # type: ignore[no-untyped-call]
 
     m = AxlMocks()
     return m, RecordingMonitor(m)
@@ -204,7 +208,7 @@ def _execute(
     root = settings.get_root_resource()
     exports: dict[str, Any] = {}
 
-    @pulumi.runtime.test
+    @pulumi.runtime.test  # type: ignore[untyped-decorator]
     def run() -> Any:
         if isinstance(program, Path):
             runpy.run_path(str(program), run_name="__main__")

@@ -29,7 +29,7 @@ def several(*programs: tuple[str, dict[str, Any]]) -> None:
         AxlWorkflow(name, **kwargs)
 
 
-def components(workflow: str, **template: Any) -> None:
+def components(workflow: str, **options: Any) -> None:
     """``CodeArchive`` and ``ArgoWorkflowTemplate`` on their own, fed by other resources' outputs."""
     import pulumi_aws as aws
     import pulumi_kubernetes as k8s
@@ -43,7 +43,7 @@ def components(workflow: str, **template: Any) -> None:
         workflow=workflow,
         code=code,
         namespace=namespace.metadata.apply(lambda m: m.name),
-        **template,
+        **options,
     )
     pulumi.export("uri", code.uri)
     pulumi.export("digest", code.digest)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
+from axl_pulumi import ArgoTarget
 from blake3 import blake3
 
 from tests.pulumi import programs
@@ -124,7 +125,7 @@ def test_the_template_spec_is_the_argo_compilers_output_and_passes_lint(
     program_dir: Path,
 ) -> None:
     run = deploy_iris(
-        program_dir, image=IMAGE, argo=_argo(namespace="ml-dev", service_account="runner")
+        program_dir, image=IMAGE, argo=ArgoTarget(namespace="ml-dev", service_account="runner")
     )
     built = archive(EXAMPLES, program_dir / "expected", ("external_repo/",))
     expected = template_document(
@@ -261,7 +262,7 @@ def test_pvc_mode_and_compiler_options_reach_the_compiler(program_dir: Path) -> 
     run = deploy_iris(
         program_dir,
         bucket=None,
-        argo=_argo(artifacts="pvc", compiler_options={"pvc_size": "5Gi", "ttl_seconds": 3600}),
+        argo=ArgoTarget(artifacts="pvc", compiler_options={"pvc_size": "5Gi", "ttl_seconds": 3600}),
     )
     expected = template_document(
         workflow_ir(IRIS), artifacts="pvc", pvc_size="5Gi", ttl_seconds=3600
@@ -301,9 +302,3 @@ def test_archive_warnings_are_logged_on_the_component(program_dir: Path, project
         "CodeArchive 'flow-code': .env looks like a credentials file and is included in the "
         "archive; list it in .axlignore to leave it out",
     ) in run.logs
-
-
-def _argo(**options: object) -> object:
-    from axl_pulumi import ArgoTarget
-
-    return ArgoTarget(**options)  # type: ignore[arg-type]

@@ -81,7 +81,7 @@ def test_an_invalid_namespace_is_refused(program_dir: Path, namespace: str) -> N
         ComponentError,
         match=rf"^ArgoWorkflowTemplate 'flow-argo': namespace '{namespace}' is not a valid Kubernetes namespace name",
     ):
-        raise run.error  # type: ignore[misc]
+        run.raise_error()
 
 
 def test_a_namespace_output_is_checked_once_it_resolves(program_dir: Path) -> None:
@@ -92,7 +92,7 @@ def test_a_namespace_output_is_checked_once_it_resolves(program_dir: Path) -> No
     with pytest.raises(
         ComponentError, match=r"namespace 'Not_Valid' is not a valid Kubernetes namespace name"
     ):
-        raise run.error  # type: ignore[misc]
+        run.raise_error()
 
 
 def test_a_workflow_that_does_not_validate_shows_axls_own_message(
@@ -170,13 +170,13 @@ def test_compiler_options_cannot_override_the_components_own(program_dir: Path) 
     unknown = deploy(program_dir, workflow=IRIS, argo=ArgoTarget(compiler_options={"podgc": "x"}))
 
     with pytest.raises(ComponentError, match=r"compiler_options cannot set kind, namespace"):
-        raise clash.error  # type: ignore[misc]
+        clash.raise_error()
     with pytest.raises(
         ArgoOptionsError, match=r"^ArgoWorkflowTemplate 'flow-argo': pod_gc 'Never' is not one of"
     ):
-        raise invalid.error  # type: ignore[misc]
+        invalid.raise_error()
     with pytest.raises(ComponentError, match=r"compiler_options: .*'podgc'"):
-        raise unknown.error  # type: ignore[misc]
+        unknown.raise_error()
 
 
 def test_unknown_params_are_named_with_the_workflows_params(program_dir: Path) -> None:
@@ -189,11 +189,11 @@ def test_unknown_params_are_named_with_the_workflows_params(program_dir: Path) -
             "workflow 'iris-knn' has no param(s) k (its params: n_neighbors, test_size)"
         ),
     ):
-        raise run.error  # type: ignore[misc]
+        run.raise_error()
     with pytest.raises(
         ComponentError, match=r"param 'n_neighbors'=\{1, 2\} cannot be written as JSON"
     ):
-        raise not_json.error  # type: ignore[misc]
+        not_json.raise_error()
 
 
 def test_a_bad_prefix_and_an_oversized_archive_are_refused(
@@ -206,12 +206,12 @@ def test_a_bad_prefix_and_an_oversized_archive_are_refused(
         ComponentError,
         match=r"CodeArchive 'flow-code': prefix 'code/\.\./x' has a '\.' or '\.\.' part",
     ):
-        raise dots.error  # type: ignore[misc]
+        dots.raise_error()
     with pytest.raises(
         ArchiveError,
         match=r"^CodeArchive 'flow-code': the code under .* is .* over the 0\.0 MiB archive limit; biggest files: flows/pipeline\.py",
     ):
-        raise big.error  # type: ignore[misc]
+        big.raise_error()
 
 
 def test_a_template_refuses_the_archive_of_another_workflow(
@@ -225,4 +225,4 @@ def test_a_template_refuses_the_archive_of_another_workflow(
         ComponentError,
         match=r"code= archives workflow flows\.pipeline:Pipeline, not iris_knn:IrisKNN",
     ):
-        raise run.error  # type: ignore[misc]
+        run.raise_error()
