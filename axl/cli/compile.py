@@ -135,21 +135,19 @@ def compile_workflow(
 def _lint(document: dict[str, Any]) -> list[str]:
     """Lint findings: errors stop the compile (exit 1), warnings are returned."""
     from axl.compiler.argo.checks import lint
+    from axl.compiler.lint import format_finding
 
     findings = lint(document)
-    if findings is None:
-        return ["the Argo lint is not installed here; the output was not linted"]
     errors = [f for f in findings if f.severity == "error"]
     if errors:
-        shown = "; ".join(f"{f.path}: {f.message} [{f.rule}]" for f in errors[:_SHOWN_FINDINGS])
-        more = (
-            f" (and {len(errors) - _SHOWN_FINDINGS} more)" if len(errors) > _SHOWN_FINDINGS else ""
-        )
+        shown = "; ".join(format_finding(f) for f in errors[:_SHOWN_FINDINGS])
+        hidden = len(errors) - _SHOWN_FINDINGS
+        more = f" (and {hidden} more)" if hidden > 0 else ""
         raise LintError(
             f"the compiled document fails the Argo lint: {shown}{more}",
             hint="this is likely a bug in axl's Argo compiler; --no-lint writes it anyway",
         )
-    return [f"{f.path}: {f.message} [{f.rule}]" for f in findings]
+    return [format_finding(f).replace("warning: ", "", 1) for f in findings]
 
 
 def _write(path: Path, data: bytes) -> None:

@@ -17,6 +17,7 @@ from axl.compiler.argo import (
     size_warning,
     to_yaml,
 )
+from axl.compiler.argo.checks import lint
 from axl.compiler.naming import is_dns_label, name_hash
 from axl.runtime.manifest import Manifest
 from tests.argo.helpers import Diamond, ir_of, runner_call, tasks, templates
@@ -188,7 +189,7 @@ def test_same_ir_gives_the_same_bytes_in_another_process():
     assert out.stdout == text
 
 
-def test_render_warns_about_size_crd_limits_and_non_scalar_conditions():
+def test_warnings_about_size_crd_limits_and_non_scalar_conditions():
     assert size_warning(999_999) is None
     message = size_warning(2_500_000)
     assert message is not None and "2.50 MB" in message and "WorkflowTemplate" in message
@@ -196,8 +197,13 @@ def test_render_warns_about_size_crd_limits_and_non_scalar_conditions():
     namespace: dict[str, Any] = {}
     exec("\n".join(f"def s{i}(self) -> int:\n    return {i}" for i in range(201)), namespace)
     wide = type("Wide", (Workflow,), {f"s{i}": step(namespace[f"s{i}"]) for i in range(201)})
-    found = render(ir_of(wide)).warnings
-    assert any("allow 200 of each" in w for w in found)
+    output = render(ir_of(wide))
+    assert output.warnings == ()
+    limits = [f for f in lint(output.document) if f.rule == "crd-limit"]
+    assert [(f.path, f.severity) for f in limits] == [
+        ("spec.templates", "warning"),
+        ("spec.templates[0].dag.tasks", "warning"),
+    ]
 
     class ListGate(Workflow):
         @step

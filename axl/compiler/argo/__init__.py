@@ -2,7 +2,8 @@
 
 ``compile(ir, options)`` is a pure function returning the document as plain
 data; ``to_yaml(doc)`` renders it deterministically. :func:`render` does
-both and adds the warnings (size, CRD limits, conditions Argo cannot test).
+both and adds the warnings (size, conditions Argo cannot test); the schema
+and semantic lint is :func:`axl.compiler.argo.checks.lint`.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def render(ir: IRWorkflow, options: ArgoOptions | None = None) -> ArgoOutput:
     """Compile ``ir``, render the YAML, and collect the warnings."""
     document = compile(ir, options)
     text = to_yaml(document)
-    found = document_warnings(ir, document, len(text.encode("utf-8")))
+    found = document_warnings(ir, len(text.encode("utf-8")))
     return ArgoOutput(document=document, yaml=text, warnings=tuple(found))
 
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from axl.ir import IRWorkflow
 
+if TYPE_CHECKING:
+    from axl.compiler.lint import Finding
+
 SIZE_LIMIT = 1_000_000
 """About what etcd stores per object in practice (its request limit is 1.5 MiB)."""
-CRD_MAX_ITEMS = 200
-"""The full Argo CRDs allow at most 200 templates and 200 tasks per DAG."""
 _SCALARS = frozenset({"int", "float", "bool", "str", "None", "NoneType"})
 
 
@@ -25,19 +26,15 @@ def size_warning(size: int) -> str | None:
     )
 
 
-def document_warnings(ir: IRWorkflow, doc: dict[str, Any], size: int) -> list[str]:
-    """Size, CRD item limits, and ``when`` conditions on outputs Argo cannot compare."""
+def document_warnings(ir: IRWorkflow, size: int) -> list[str]:
+    """Size, and ``when`` conditions on outputs Argo cannot compare.
+
+    (The lint reports the rest, e.g. the full CRDs' limit of 200 templates.)
+    """
     found = []
     size_text = size_warning(size)
     if size_text:
         found.append(size_text)
-    templates = len(doc["spec"]["templates"])
-    if templates > CRD_MAX_ITEMS:
-        found.append(
-            f"{len(ir.nodes)} steps make {templates} templates and {len(ir.nodes)} DAG tasks; "
-            f"the full Argo CRDs (when installed) allow {CRD_MAX_ITEMS} of each, the "
-            "default minimal CRDs any number"
-        )
     for node in ir.nodes:
         cond = node.when
         if cond is None or cond.source != "step":
@@ -59,20 +56,8 @@ def _is_scalar(annotation: str) -> bool:
     return all(part in _SCALARS for part in text.split("|"))
 
 
-class Finding(Protocol):
-    """What the lint reports for one problem (see :mod:`axl.compiler.lint`)."""
+def lint(document: dict[str, Any]) -> list[Finding]:
+    """The schema and semantic lint of a compiled document, names held to axl's own rules."""
+    from axl.compiler.lint import lint_document
 
-    path: str
-    rule: str
-    message: str
-    severity: str
-
-
-def lint(document: dict[str, Any]) -> list[Finding] | None:
-    """Schema and semantic lint of a compiled document; None when the lint is not installed."""
-    try:
-        from axl.compiler.lint import lint_document  # type: ignore[import-not-found,attr-defined,unused-ignore]
-    except ImportError:  # HOOK: axl.compiler.lint ships separately; compile works without it
-        return None
-    findings: list[Finding] = list(lint_document(document))
-    return findings
+    return lint_document(document, strict_names=True)
