@@ -45,6 +45,7 @@ def test_diamond_matches_the_local_engine(tmp_path, artifacts):
     assert output(run, doc, "d") == 5 + 1 + 5 * 2
 
 
+@pytest.mark.parametrize("artifacts", ["s3", "pvc"])
 @pytest.mark.parametrize(
     ("params", "skipped"),
     [
@@ -61,8 +62,8 @@ def test_diamond_matches_the_local_engine(tmp_path, artifacts):
         ),
     ],
 )
-def test_conditions_skip_the_same_steps_as_locally(tmp_path, params, skipped):
-    doc = compile(build(Conditions).ir)
+def test_conditions_skip_the_same_steps_as_locally(tmp_path, params, skipped, artifacts):
+    doc = compile(build(Conditions).ir, ArgoOptions(artifacts=artifacts))
     run = run_document(doc, tmp_path, params)
     local_params = {key.replace("-", "_"): value for key, value in params.items()}
     local = run_local(Conditions, local_params, workspace=tmp_path / "local", isolation="fork")
