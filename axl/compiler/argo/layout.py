@@ -2,10 +2,10 @@
 
 s3 mode (artifacts through the workflow's artifact repository)::
 
-    /axl/inputs/<arg>/output<ext>      input artifact <arg> (a directory Argo untars)
-    /axl/inputs/<arg>/output<ext>.meta.json ... its sidecar, beside it
-    /axl/outputs/output/               output artifact ``output`` (a directory: the
-                                       file ``output<ext>`` and its sidecar)
+    /axl/inputs/<arg>/output<ext>      input artifact <arg>: the upstream's output
+    /axl/inputs/<arg>/output.meta.json   directory (Argo tars it and untars it here)
+    /axl/outputs/output/               output artifact ``output``: a directory with
+                                       ``output<ext>`` and its sidecar ``output.meta.json``
     /axl/outputs/value.json            the return value as JSON, only for steps a
                                        ``when`` reads (output parameter ``value``)
     /axl/code/code.tar.gz              the code archive, when one is configured
