@@ -23,7 +23,8 @@ done
 
 say() { echo "ensure-podman: $*" >&2; }
 
-conf_dir="${AXL_TESTS_CONFIG_DIR:-${XDG_CONFIG_HOME:-$HOME/.config}/axl-tests}"
+home="${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}"
+conf_dir="${AXL_TESTS_CONFIG_DIR:-${XDG_CONFIG_HOME:-$home/.config}/axl-tests}"
 conf="$conf_dir/containers.conf"
 
 # Podman's default ulimits exceed what a sandboxed kernel may allow: ask for

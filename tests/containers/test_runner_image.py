@@ -142,7 +142,7 @@ def test_podman_failure_is_an_error_not_an_exit_code(run_in_image) -> None:
 
 def test_timeout_removes_the_container(podman: Podman, run_in_image, runner_image: str) -> None:
     with pytest.raises(subprocess.TimeoutExpired):
-        run_in_image(runner_image, ["sleep", "30"], timeout=1.5)
+        run_in_image(runner_image, ["sleep", "30"], timeout=1)
     names = podman("ps", "--all", "--format", "{{.Names}}").stdout.split()
     assert not [n for n in names if n.startswith(f"axl-test-{os.getpid()}-")]
 
