@@ -99,12 +99,14 @@ class ArgoWorkflowTemplate(pulumi.ComponentResource):
         import pulumi_kubernetes as k8s
 
         code = args.code
+        # The archive key is known at program time: compiling with it (rather than with the
+        # object's output) keeps every line of the spec known in a preview.
         document = pulumi.Output.all(
             namespace=args.namespace,
             image=args.image,
             service_account=args.service_account,
-            code_key=code.key if code is not None else None,
-            code_bucket=code.bucket if code is not None else None,
+            code_key=code.object_key if code is not None else None,
+            code_bucket=code.bucket if code is not None and args.code_endpoint else None,
             code_endpoint=args.code_endpoint,
         ).apply(compiler.compile)
         self.document: pulumi.Output[dict[str, Any]] = document
@@ -115,7 +117,10 @@ class ArgoWorkflowTemplate(pulumi.ComponentResource):
             kind=KIND,
             metadata=document.apply(lambda doc: doc["metadata"]),
             spec=document.apply(lambda doc: doc["spec"]),
-            opts=pulumi.ResourceOptions(parent=self),
+            # No run may start from a template whose code is not uploaded yet.
+            opts=pulumi.ResourceOptions(
+                parent=self, depends_on=[code.object] if code is not None else None
+            ),
         )
         # Through the resource's URN, readers of these outputs wait for the template.
         created = pulumi.Output.all(self.template.urn, document)

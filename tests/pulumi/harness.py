@@ -31,6 +31,8 @@ PRELOAD = [
 ]
 TIMEOUT = 120.0
 STACK_TYPE = "pulumi:pulumi:Stack"
+UNKNOWN_VALUE = {"$unknown": True}
+"""How a recorded value the engine computes later (an unknown in a preview) appears."""
 
 Program = Callable[[], Any] | Path
 
@@ -95,13 +97,16 @@ class ProgramRun:
 
 
 def jsonable(value: Any) -> Any:
-    """Deserialized property values as plain JSON data (assets become tagged objects)."""
+    """Deserialized property values as plain JSON data (assets and unknowns become tagged)."""
     import pulumi
+    from pulumi.output import Unknown
 
     if isinstance(value, Mapping):
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [jsonable(v) for v in value]
+    if isinstance(value, Unknown):
+        return UNKNOWN_VALUE
     if isinstance(value, pulumi.Asset | pulumi.Archive):
         found = {k: getattr(value, k) for k in ("path", "text", "uri") if hasattr(value, k)}
         return {"$asset": type(value).__name__, **found}
@@ -110,8 +115,11 @@ def jsonable(value: Any) -> Any:
     return {"$repr": repr(value)}
 
 
-def _mocks_and_monitor() -> tuple[Any, Any]:
-    """Pulumi ``Mocks`` that compute what providers would, and a monitor that records requests."""
+def _mocks_and_monitor(preview: bool) -> tuple[Any, Any]:
+    """Pulumi ``Mocks`` that compute what providers would, and a monitor that records requests.
+
+    In a preview the S3 object's outputs are unknown, as for an object about to be created.
+    """
     import pulumi
     from pulumi.runtime import mocks, rpc
 
@@ -124,6 +132,8 @@ def _mocks_and_monitor() -> tuple[Any, Any]:
             state = dict(args.inputs)
             if args.typ == "aws:s3/bucketObjectv2:BucketObjectv2":
                 key, bucket = state["key"], state["bucket"]
+                if preview:
+                    return None, dict.fromkeys(("key", "bucket", "arn", "etag"), rpc.UNKNOWN)
                 state.update(
                     arn=f"arn:aws:s3:::{bucket}/{key}",
                     etag=f"etag-{key.rsplit('/', 1)[-1]}",
@@ -175,6 +185,19 @@ def _mocks_and_monitor() -> tuple[Any, Any]:
     return m, RecordingMonitor(m)
 
 
+def is_unknown(value: Any) -> bool:
+    """Whether a recorded value is (or holds) a value the engine computes later."""
+    from pulumi.runtime import rpc
+
+    if value == UNKNOWN_VALUE or value == rpc.UNKNOWN:
+        return True
+    if isinstance(value, Mapping):
+        return any(is_unknown(v) for v in value.values())
+    if isinstance(value, list):
+        return any(is_unknown(v) for v in value)
+    return False
+
+
 class _ListHandler(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.DEBUG)
@@ -185,7 +208,12 @@ class _ListHandler(logging.Handler):
 
 
 def _execute(
-    program: Program, project: str, stack: str, config: Mapping[str, str], cwd: str
+    program: Program,
+    project: str,
+    stack: str,
+    config: Mapping[str, str],
+    cwd: str,
+    preview: bool,
 ) -> dict[str, Any]:
     """Run ``program`` under mocks in this (fresh) process; the result as plain data."""
     import pulumi
@@ -200,10 +228,10 @@ def _execute(
     logger = logging.getLogger(f"pulumi-program-{os.getpid()}")
     logger.propagate = False
     logger.addHandler(handler)
-    m, monitor = _mocks_and_monitor()
+    m, monitor = _mocks_and_monitor(preview)
     pulumi.runtime.set_all_config(dict(config))
     pulumi.runtime.set_mocks(
-        m, project=project, stack=stack, preview=False, logger=logger, monitor=monitor
+        m, project=project, stack=stack, preview=preview, logger=logger, monitor=monitor
     )
     root = settings.get_root_resource()
     exports: dict[str, Any] = {}
@@ -271,20 +299,22 @@ def run_program(
     project: str = "axl-test",
     stack: str = "test",
     config: Mapping[str, str] | None = None,
+    preview: bool = False,
 ) -> ProgramRun:
     """Run ``program`` (a function, or a ``__main__.py`` run like Pulumi runs it) in a new process.
 
     ``config`` holds ``project:key`` entries, as ``Pulumi.<stack>.yaml`` does;
-    ``cwd`` is the program's folder (Pulumi runs programs from their project folder).
+    ``cwd`` is the program's folder (Pulumi runs programs from their project folder);
+    ``preview`` runs it as ``pulumi preview`` would (a dry run).
     """
-    return _run([program], cwd, project, stack, config)[0]
+    return _run([program], cwd, project, stack, config, preview)[0]
 
 
 def run_in_one_process(
     programs: list[Program], *, cwd: Path, project: str = "axl-test", stack: str = "test"
 ) -> list[ProgramRun]:
     """Run programs one after the other in one new process: what per-program isolation avoids."""
-    return _run(programs, cwd, project, stack, None)
+    return _run(programs, cwd, project, stack, None, False)
 
 
 def _run(
@@ -293,11 +323,13 @@ def _run(
     project: str,
     stack: str,
     config: Mapping[str, str] | None,
+    preview: bool,
 ) -> list[ProgramRun]:
     ctx = _context()
     receive, send = ctx.Pipe(duplex=False)
     process = ctx.Process(
-        target=_child, args=(send, programs, project, stack, dict(config or {}), str(cwd))
+        target=_child,
+        args=(send, programs, project, stack, dict(config or {}), str(cwd), preview),
     )
     process.start()
     send.close()

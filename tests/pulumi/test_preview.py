@@ -10,12 +10,12 @@ from typing import Any
 from tests.pulumi import programs
 from tests.pulumi.conftest import IRIS, REPO, Project
 from tests.pulumi.expect import renamed
-from tests.pulumi.harness import ProgramRun, run_program
+from tests.pulumi.harness import ProgramRun, is_unknown, run_program
 
 EXAMPLES = REPO / "examples"
 
 
-def deploy_both(project: Project, cwd: Path) -> ProgramRun:
+def deploy_both(project: Project, cwd: Path, preview: bool = False) -> ProgramRun:
     """A stack with the user's pipeline and the iris example, both with their code in S3."""
     program = functools.partial(
         programs.several,
@@ -31,7 +31,7 @@ def deploy_both(project: Project, cwd: Path) -> ProgramRun:
             },
         ),
     )
-    return run_program(program, cwd=cwd).check()
+    return run_program(program, cwd=cwd, preview=preview).check()
 
 
 def changed(before: ProgramRun, after: ProgramRun) -> dict[str, list[str]]:
@@ -60,6 +60,20 @@ def test_unchanged_code_registers_byte_identical_inputs(project: Project, tmp_pa
     assert first.inputs_bytes() == second.inputs_bytes()
     assert len(first.resources) == 10
     assert first.exports == second.exports
+
+
+def test_a_preview_knows_every_line_of_the_spec(project: Project, program_dir: Path) -> None:
+    # In a preview the object to create has no outputs yet; the template is compiled with
+    # the key known at program time, so its whole spec is known and diffable.
+    preview = deploy_both(project, program_dir, preview=True)
+    up = deploy_both(project, program_dir)
+
+    objects = [r for r in preview.resources if r.name.endswith("-code-object")]
+    templates = [r for r in preview.resources if r.name.endswith("-argo-template")]
+    assert len(objects) == len(templates) == 2
+    assert not any(is_unknown(t.inputs) for t in templates)
+    assert preview.inputs_bytes() == up.inputs_bytes()
+    assert all(is_unknown(preview.component_outputs[r.parent]["key"]) for r in objects)
 
 
 def test_a_changed_step_changes_only_its_template_spec_and_archive_key(
