@@ -86,8 +86,8 @@ class ArgoWorkflowTemplate(pulumi.ComponentResource):
         if args.code is not None:
             if args.code.source.ir != source.ir:
                 raise ComponentError(
-                    f"{owner}: code= archives workflow {args.code.source.ir.ref}, "
-                    f"not {source.ir.ref} as this template has it",
+                    f"{owner}: code= is the archive of workflow {args.code.source.ir.ref}, "
+                    f"but this template deploys {source.ir.ref}",
                     hint="pass the CodeArchive built for this workflow",
                 )
             ir = args.code.runner_ir()

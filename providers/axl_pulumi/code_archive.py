@@ -146,6 +146,12 @@ def _build(source: WorkflowSource, args: CodeArchiveArgs, owner: str) -> tuple[A
     try:
         root = archive_root_for(source.module_file, workflow_path)
         location = locate_module(source.module_file, root)
+        if location.module.rsplit(".", 1)[-1] == "__main__":
+            raise ComponentError(
+                f"workflow {source.cls.__qualname__} is defined in {location.module}, "
+                "which a runner cannot import",
+                hint="move the workflow class to a module of its own and import it in the program",
+            )
         archive = build_archive(
             root, out, size_limit=args.size_limit, extra_patterns=tuple(args.exclude)
         )

@@ -223,6 +223,28 @@ def test_a_template_refuses_the_archive_of_another_workflow(
 
     with pytest.raises(
         ComponentError,
-        match=r"code= archives workflow flows\.pipeline:Pipeline, not iris_knn:IrisKNN",
+        match=r"code= is the archive of workflow flows\.pipeline:Pipeline, but this template deploys iris_knn:IrisKNN",
     ):
         run.raise_error()
+
+
+def test_a_workflow_defined_in_the_program_itself_cannot_be_archived(tmp_path: Path) -> None:
+    folder = tmp_path / "infra"
+    folder.mkdir()
+    (folder / "__main__.py").write_text(
+        "from axl import Workflow, step\n"
+        "from axl_pulumi import AxlWorkflow\n\n\n"
+        "class Inline(Workflow):\n"
+        "    @step\n"
+        "    def only(self) -> int:\n"
+        "        return 1\n\n\n"
+        "AxlWorkflow('inline', workflow=Inline, bucket='b-1')\n"
+    )
+    run = run_program(folder / "__main__.py", cwd=folder)
+
+    with pytest.raises(
+        ComponentError,
+        match=r"^CodeArchive 'inline-code': workflow Inline is defined in __main__, which a runner cannot import \(move the workflow class to a module of its own",
+    ):
+        run.raise_error()
+    assert not (folder / ".axl").exists()
