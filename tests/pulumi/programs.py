@@ -99,3 +99,11 @@ def mismatched_archive(archived: str, deployed: str) -> None:
 
     code = CodeArchive("code", workflow=archived, bucket="b-1")
     ArgoWorkflowTemplate("template", workflow=deployed, code=code)
+
+
+def args_object(workflow: str, **kwargs: Any) -> None:
+    """An ``AxlWorkflow`` given an ``AxlWorkflowArgs`` (and, wrongly, keywords too if any)."""
+    from axl_pulumi import AxlWorkflow, AxlWorkflowArgs
+
+    flow = AxlWorkflow("flow", AxlWorkflowArgs(workflow=workflow), **kwargs)
+    pulumi.export("workflow_hash", flow.workflow_hash)

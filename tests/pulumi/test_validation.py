@@ -248,3 +248,17 @@ def test_a_workflow_defined_in_the_program_itself_cannot_be_archived(tmp_path: P
     ):
         run.raise_error()
     assert not (folder / ".axl").exists()
+
+
+def test_args_come_as_an_object_or_as_keywords_not_both(program_dir: Path) -> None:
+    fine = run_program(functools.partial(programs.args_object, IRIS), cwd=program_dir)
+    both = run_program(
+        functools.partial(programs.args_object, IRIS, targets=["argo"]), cwd=program_dir
+    )
+
+    assert fine.check().exports["workflow_hash"].startswith("blake3:")
+    with pytest.raises(
+        ComponentError,
+        match=r"pass an AxlWorkflowArgs or keyword arguments, not both \(move targets into the AxlWorkflowArgs\)",
+    ):
+        raise raised(both)
