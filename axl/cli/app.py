@@ -17,7 +17,13 @@ app = typer.Typer(
 )
 
 # Each module exposes ``register(app)``; listed here so the CLI's surface is in one place.
-_COMMAND_MODULES = ("axl.cli.validate", "axl.cli.run", "axl.cli.package", "axl.cli.lint")
+_COMMAND_MODULES = (
+    "axl.cli.validate",
+    "axl.cli.run",
+    "axl.cli.compile",
+    "axl.cli.lint",
+    "axl.cli.package",
+)
 
 
 def _version_callback(value: bool) -> None:
@@ -37,13 +43,7 @@ def _root(
 
 def _register_commands() -> None:
     for name in _COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        module.register(app)
+        importlib.import_module(name).register(app)
 
 
 _register_commands()
