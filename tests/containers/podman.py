@@ -6,11 +6,13 @@ task's command the same way wherever it can:
     runner.run(["python", "-m", "axl.runtime", "run", "--manifest", "/data/m.json"],
                mounts={tmp_path: "/data"}, env={"AXL_X": "1"}, timeout=60)
 
-``mounts`` maps a host path to a container path. A read-write mount is
-chowned to the image's user (podman's ``U`` option), like a pod's volume with
-``fsGroup``, so the non-root runner can write into it; append ``:ro`` to the
-container path for a read-only mount. The repository itself may only be
-mounted read-only.
+``mounts`` maps a host path to a container path; append ``:ro`` to the
+container path for a read-only mount. Mounts under the temp folder (where
+tests keep their files, e.g. ``tmp_path``) are chowned to the image's user
+(podman's ``U`` option), like a pod's volume with ``fsGroup``, so that the
+non-root runner can read and write them. Anything else (the repository, a
+wheel folder) may only be mounted read-only, as it is, and must be readable
+by uid 1000.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,11 +40,17 @@ class PodmanError(RuntimeError):
 
 @dataclass(frozen=True)
 class Mount:
-    """One bind mount: host path, container path, read-only or not."""
+    """One bind mount: host path, container path, read-only or not, chowned or not."""
 
     host: Path
     container: str
     read_only: bool
+    chown: bool
+    """Chown the host path to the container's user: only ever under the temp folder."""
+
+    @property
+    def options(self) -> str:
+        return ",".join(o for o, on in (("ro", self.read_only), ("U", self.chown)) if on)
 
     @classmethod
     def parse(cls, host: str | Path, container: str) -> Mount:
@@ -49,24 +58,25 @@ class Mount:
         target = container.removesuffix(":ro")
         if not target.startswith("/"):
             raise ValueError(f"mount target {container!r} must be an absolute container path")
-        return cls(Path(host).resolve(), target, read_only)
+        path = Path(host).resolve()
+        if not path.exists():
+            raise FileNotFoundError(f"mount source {path} does not exist")
+        temp = Path(tempfile.gettempdir()).resolve()
+        chown = temp in path.parents
+        if not (read_only or chown):
+            raise ValueError(
+                f"{path} is outside {temp}: mount it read-only ({target + ':ro'!r}); "
+                "read-write mounts are chowned to the image's user"
+            )
+        return cls(path, target, read_only, chown)
 
 
 def parse_mounts(mounts: Mapping[str | Path, str] | None) -> list[Mount]:
-    """Mounts sorted by container path, each checked (the repo only read-only)."""
-    parsed = sorted(
+    """Mounts sorted by container path, each checked."""
+    return sorted(
         (Mount.parse(host, container) for host, container in (mounts or {}).items()),
         key=lambda m: m.container,
     )
-    for mount in parsed:
-        if not mount.host.exists():
-            raise FileNotFoundError(f"mount source {mount.host} does not exist")
-        if not mount.read_only and (mount.host == ROOT or ROOT in mount.host.parents):
-            raise ValueError(
-                f"{mount.host} is inside the repository: mount it read-only "
-                f"({mount.container + ':ro'!r}); read-write mounts are chowned"
-            )
-    return parsed
 
 
 @dataclass(frozen=True)
@@ -126,8 +136,8 @@ class Podman:
         name = f"axl-test-{os.getpid()}-{next(_names)}"
         args = [self.executable, "run", "--rm", "--pull=never", "--network=none", "--name", name]
         for mount in parse_mounts(mounts):
-            options = "ro" if mount.read_only else "U"
-            args += ["--volume", f"{mount.host}:{mount.container}:{options}"]
+            suffix = f":{mount.options}" if mount.options else ""
+            args += ["--volume", f"{mount.host}:{mount.container}{suffix}"]
         for key, value in sorted((env or {}).items()):
             args += ["--env", f"{key}={value}"]
         if workdir is not None:

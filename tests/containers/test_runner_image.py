@@ -155,3 +155,42 @@ def test_step_runner_uses_the_runner_image(step_runner, runner_image: str, tmp_p
     )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "where").read_text() == "/opt/axl/venv/bin/python"
+
+
+def _write_wheel(folder: Path, name: str, version: str, source: str) -> None:
+    """A minimal pure-Python wheel, written by hand so the test needs no build tool."""
+    import base64
+    import hashlib
+    import zipfile
+
+    dist = f"{name}-{version}.dist-info"
+    files = {
+        f"{name}/__init__.py": source,
+        f"{dist}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
+        f"{dist}/WHEEL": "Wheel-Version: 1.0\nGenerator: hand\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+    }
+    record = []
+    for path, text in files.items():
+        digest = base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).rstrip(b"=")
+        record.append(f"{path},sha256={digest.decode()},{len(text.encode())}")
+    files[f"{dist}/RECORD"] = "\n".join([*record, f"{dist}/RECORD,,"]) + "\n"
+    with zipfile.ZipFile(folder / f"{name}-{version}-py3-none-any.whl", "w") as wheel:
+        for path, text in files.items():
+            wheel.writestr(path, text)
+
+
+def test_uv_installs_offline_from_mounted_wheels(
+    run_in_image, runner_image: str, tmp_path: Path
+) -> None:
+    _write_wheel(tmp_path, "axl_probe", "1.0", "VALUE = 42\n")
+    script = (
+        "uv pip install --quiet --target /home/axl/.cache/probe --python /opt/axl/venv/bin/python "
+        "axl_probe && PYTHONPATH=/home/axl/.cache/probe python -c 'import axl_probe; print(axl_probe.VALUE)'"
+    )
+    result = run_in_image(
+        runner_image,
+        ["sh", "-c", script],
+        mounts={tmp_path: "/wheels:ro"},
+        env={"UV_OFFLINE": "1", "UV_FIND_LINKS": "/wheels"},
+    )
+    assert (result.returncode, result.stdout.strip()) == (0, "42"), result.stderr

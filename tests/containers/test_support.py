@@ -111,13 +111,11 @@ def test_inputs_digest_depends_on_base_and_version() -> None:
 
 
 def test_mounts_are_checked(tmp_path: Path) -> None:
-    assert [(m.container, m.read_only) for m in parse_mounts({tmp_path: "/data:ro"})] == [
-        ("/data", True)
-    ]
-    assert parse_mounts({ROOT: "/src:ro"})[0].host == ROOT
-    with pytest.raises(
-        ValueError, match=r"inside the repository: mount it read-only \('/src:ro'\)"
-    ):
+    (tmp_path / "out").mkdir()
+    mounts = parse_mounts({tmp_path: "/data:ro", tmp_path / "out": "/out"})
+    assert [(m.container, m.options) for m in mounts] == [("/data", "ro,U"), ("/out", "U")]
+    assert parse_mounts({ROOT: "/src:ro"})[0].options == "ro"
+    with pytest.raises(ValueError, match=r"is outside .*: mount it read-only \('/src:ro'\)"):
         parse_mounts({ROOT / "axl": "/src"})
     with pytest.raises(ValueError, match="'data' must be an absolute container path"):
         parse_mounts({tmp_path: "data"})
