@@ -87,7 +87,7 @@ class AxlWorkflow(pulumi.ComponentResource):
         owner = describe(TYPE_TOKEN, name)
         args = args_from(AxlWorkflowArgs, args, kwargs, owner)
         targets = check_targets(args.targets, owner)
-        _check_target_options(args, targets, owner)
+        _check_target_options(args, owner)
         if args.image is not None and args.build is not None:
             raise ComponentError(
                 f"{owner}: pass image= or build=, not both",
@@ -142,18 +142,12 @@ class AxlWorkflow(pulumi.ComponentResource):
         )
 
 
-def _check_target_options(args: AxlWorkflowArgs, targets: tuple[str, ...], owner: str) -> None:
+def _check_target_options(args: AxlWorkflowArgs, owner: str) -> None:
     for target in TARGETS.values():
         options = getattr(args, target.name)
-        if options is None:
-            continue
-        if not isinstance(options, target.options_type):
+        if options is not None and not isinstance(options, target.options_type):
             raise ComponentError(
                 f"{owner}: {target.name}= must be an {target.options_type.__name__}, "
-                f"not {type(options).__name__}"
-            )
-        if target.name not in targets:
-            raise ComponentError(
-                f"{owner}: {target.name}= options are given but {target.name!r} is not in targets",
-                hint=f"add {target.name!r} to targets, or drop {target.name}=",
+                f"not {type(options).__name__}",
+                hint=f"e.g. {target.name}={target.options_type.__name__}(namespace='ml')",
             )

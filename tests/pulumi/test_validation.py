@@ -262,3 +262,13 @@ def test_args_come_as_an_object_or_as_keywords_not_both(program_dir: Path) -> No
         match=r"pass an AxlWorkflowArgs or keyword arguments, not both \(move targets into the AxlWorkflowArgs\)",
     ):
         raise raised(both)
+
+
+def test_target_options_must_be_their_options_object(program_dir: Path) -> None:
+    run = deploy(program_dir, workflow=IRIS, argo={"namespace": "ml"})
+
+    with pytest.raises(
+        ComponentError,
+        match=r"argo= must be an ArgoTarget, not dict \(e\.g\. argo=ArgoTarget\(namespace='ml'\)\)",
+    ):
+        raise raised(run)
