@@ -8,10 +8,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from axl._gc import collector_paused
 from axl.dsl.options import Resources, Retry, Secret
 from axl.dsl.params import declared_params, param_decls
 from axl.dsl.workflow import Workflow
 from axl.errors import GraphError, WorkflowDefinitionError
+from axl.io import get_handler
 from axl.ir.bindings import Binding, GraphPlan, StepInfo, step_infos
 from axl.ir.explicit import trace_plan
 from axl.ir.hashing import code_digest
@@ -54,6 +56,11 @@ def build_ir(cls: type[Workflow]) -> IRWorkflow:
 
 def build(cls: type[Workflow]) -> BuildResult:
     """The IR of a workflow class and its warnings, without issuing them."""
+    with collector_paused():
+        return _build(cls)
+
+
+def _build(cls: type[Workflow]) -> BuildResult:
     if not (isinstance(cls, type) and issubclass(cls, Workflow)):
         raise WorkflowDefinitionError(
             f"{cls!r} is not a workflow class", hint="subclass axl.Workflow or use @workflow"
@@ -239,7 +246,6 @@ def _unconsumed(plan: GraphPlan, edges: list[IREdge], outputs: tuple[str, ...]) 
 def _node(
     cls: type[Workflow], info: StepInfo, bindings: list[Binding], when: IRCondition | None
 ) -> IRNode:
-    from axl.io import get_handler
 
     spec = info.spec
     handler = get_handler(spec.io_handler or cls.io_handler)
@@ -257,7 +263,7 @@ def _node(
                 annotation=None if annotation is EMPTY else describe(annotation),
             )
         )
-    doc = inspect.getdoc(spec.fn)
+    doc = inspect.cleandoc(spec.fn.__doc__) if spec.fn.__doc__ else None
     return IRNode(
         name=spec.name,
         inputs=tuple(inputs),

@@ -156,6 +156,7 @@ class IRWorkflow(_Frozen):
     _index: dict[str, IRNode] = PrivateAttr(default_factory=dict)
     _upstream: dict[str, list[str]] = PrivateAttr(default_factory=dict)
     _downstream: dict[str, list[str]] = PrivateAttr(default_factory=dict)
+    _hash: str | None = PrivateAttr(default=None)
 
     def model_post_init(self, context: Any, /) -> None:
         index = {node.name: node for node in self.nodes}
@@ -238,10 +239,15 @@ class IRWorkflow(_Frozen):
         return cls.model_validate_json(text)
 
     def compute_hash(self) -> str:
-        """``blake3:<hex>`` over the canonical JSON, which carries each step's code digest."""
-        from axl.ir.hashing import digest_text
+        """``blake3:<hex>`` over the canonical JSON, which carries each step's code digest.
 
-        return "blake3:" + digest_text(self.to_json())
+        Computed once: the IR is immutable.
+        """
+        if self._hash is None:
+            from axl.ir.hashing import digest_text
+
+            self._hash = "blake3:" + digest_text(self.to_json())
+        return self._hash
 
     def short_hash(self) -> str:
         """The first 12 hex digits of :meth:`compute_hash` (for labels and names)."""

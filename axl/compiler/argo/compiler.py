@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
+from axl._gc import collector_paused
 from axl._version import __version__
 from axl.compiler.argo import layout
 from axl.compiler.argo.dag import dag_template
@@ -32,7 +31,7 @@ def compile(ir: IRWorkflow, options: ArgoOptions | None = None) -> dict[str, Any
     The same IR and options give an equal document, and so byte-identical YAML.
     """
     options = options or ArgoOptions()
-    with _collector_paused():
+    with collector_paused():
         plan = make_plan(ir, options)
         templates = [dag_template(plan)]
         templates += [container_template(plan, node) for node in ir.nodes]
@@ -47,19 +46,6 @@ def compile(ir: IRWorkflow, options: ArgoOptions | None = None) -> dict[str, Any
         "metadata": metadata,
         "spec": spec,
     }
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cycle collector while building: the document is a tree of fresh containers
-    (no cycles to find), and with it running the time per step grows with the heap."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _run_settings(plan: Plan) -> dict[str, Any]:
