@@ -23,11 +23,14 @@ from axl.dsl import (
 
 if TYPE_CHECKING:
     from axl.ir import AxlWarning, IRWorkflow, build_ir
+    from axl.runtime.api import RunResult, run_local
 
 _LAZY = {
     "build_ir": ("axl.ir", "build_ir"),
     "IRWorkflow": ("axl.ir", "IRWorkflow"),
     "AxlWarning": ("axl.ir", "AxlWarning"),
+    "run_local": ("axl.runtime.api", "run_local"),
+    "RunResult": ("axl.runtime.api", "RunResult"),
 }
 
 
@@ -48,10 +51,12 @@ __all__ = [
     "ParamRef",
     "Resources",
     "Retry",
+    "RunResult",
     "Secret",
     "Workflow",
     "__version__",
     "build_ir",
+    "run_local",
     "step",
     "workflow",
 ]

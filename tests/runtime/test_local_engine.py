@@ -169,3 +169,13 @@ def test_cache_reuses_results_until_inputs_or_params_change(tmp_path: Path):
     assert third.value == 63
     assert third.record.steps["expensive"].status == "succeeded"
     assert ledger.read_text() == "ran\nran\n"
+
+
+def test_python_api_is_exported_from_axl(tmp_path: Path):
+    import axl
+
+    result = axl.run_local(Diamond, {"nap": 0}, workspace=tmp_path)
+    assert isinstance(result, axl.RunResult)
+    assert result.ok and result.value == 112
+    assert result.outputs["b"] == 11
+    assert set(result.outputs) == {"a", "b", "c", "d"}
