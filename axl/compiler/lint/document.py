@@ -82,7 +82,7 @@ def _supported_kind(doc: Any, report: Report) -> str | None:
         return None
     kind, api_version = doc.get("kind"), doc.get("apiVersion")
     supported = ", ".join(KINDS)
-    if kind not in KINDS:
+    if not isinstance(kind, str) or kind not in KINDS:
         shown = f"kind {kind!r} is" if kind is not None else "the document has no kind and"
         report.add(("kind",), "kind", f"{shown} not supported: axl lints {supported}")
         return None

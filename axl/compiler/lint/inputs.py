@@ -26,7 +26,7 @@ _SOURCE_BY_TYPE = {
 
 def check_required_inputs(document: Document, report: Report) -> None:
     """Every call passes each input its template requires; so does a Workflow to its entrypoint."""
-    for call in [*document.calls(), *document.workflow_hooks()]:
+    for call in document.all_calls:
         template = document.by_name.get(call.template or "")
         if template is not None:
             _check_supplied(call.path, call.label, call.arguments, template, report)
@@ -72,7 +72,7 @@ def _check_supplied(
 
 def check_argument_values(document: Document, report: Report) -> None:
     """Arguments of tasks and steps have values; workflow parameters respect their enum."""
-    for call in document.calls():
+    for call in document.calls:
         base = (*call.path, "arguments")
         for i, parameter, name in named(call.arguments.get("parameters")):
             if parameter.get("value") is None and parameter.get("valueFrom") is None:

@@ -36,7 +36,9 @@ _EMPTY: Mapping[str, Any] = {}
 
 def as_map(value: Any) -> Mapping[str, Any]:
     """``value`` if it is a mapping, else an empty one."""
-    return value if isinstance(value, Mapping) else _EMPTY
+    if type(value) is dict or isinstance(value, Mapping):  # the exact check is the fast one
+        return value
+    return _EMPTY
 
 
 def as_list(value: Any) -> list[Any]:
@@ -52,7 +54,7 @@ def text(value: Any) -> str | None:
 def named(items: Any) -> Iterator[tuple[int, Mapping[str, Any], str | None]]:
     """(index, item, name) of each mapping in a list of named items."""
     for index, item in enumerate(as_list(items)):
-        if isinstance(item, Mapping):
+        if type(item) is dict or isinstance(item, Mapping):
             yield index, item, text(item.get("name"))
 
 
@@ -109,6 +111,8 @@ class Call:
     body: Mapping[str, Any]
     what: str
     """``task``, ``step`` or ``hook``."""
+    title: str | None = None
+    """How messages name it, when its body has no name (hooks)."""
 
     @property
     def name(self) -> str | None:
@@ -116,6 +120,8 @@ class Call:
 
     @property
     def label(self) -> str:
+        if self.title:
+            return self.title
         return f"{self.what} {self.name!r}" if self.name else f"this {self.what}"
 
     @property
@@ -130,7 +136,7 @@ class Call:
         """The call's lifecycle hooks (``hooks.exit``...)."""
         for key, hook in as_map(self.body.get("hooks")).items():
             if isinstance(hook, Mapping):
-                yield Call((*self.path, "hooks", key), hook, "hook")
+                yield Call((*self.path, "hooks", key), hook, "hook", f"{self.label} hook {key!r}")
 
 
 @dataclass
@@ -241,30 +247,45 @@ class Document:
                 out[template.index] = Dag(template, tasks)
         return out
 
-    def step_groups(self, template: Template) -> list[list[Call]]:
-        """The steps of a steps template, group by group."""
-        groups = []
-        for g, group in enumerate(as_list(template.body.get("steps"))):
-            groups.append(
+    @functools.cached_property
+    def steps(self) -> dict[int, list[list[Call]]]:
+        """The step groups of each steps template, by template index."""
+        out = {}
+        for template in self.templates:
+            if "steps" not in template.body:
+                continue
+            out[template.index] = [
                 [
                     Call((*template.path, "steps", g, i), step, "step")
                     for i, step in enumerate(as_list(group))
                     if isinstance(step, Mapping)
                 ]
-            )
-        return groups
+                for g, group in enumerate(as_list(template.body.get("steps")))
+            ]
+        return out
 
-    def calls(self) -> Iterator[Call]:
-        """Every DAG task and step, and their hooks, in document order."""
+    def step_groups(self, template: Template) -> list[list[Call]]:
+        """The steps of a steps template, group by group."""
+        return self.steps.get(template.index, [])
+
+    @functools.cached_property
+    def calls(self) -> list[Call]:
+        """Every DAG task and step, each followed by its hooks, in document order."""
+        out = []
         for template in self.templates:
             own = self.dags[template.index].tasks if template.index in self.dags else []
             own = own + [s for group in self.step_groups(template) for s in group]
             for call in own:
-                yield call
-                yield from call.hooks()
+                out.append(call)
+                out.extend(call.hooks())
+        return out
 
-    def workflow_hooks(self) -> Iterator[Call]:
-        """``spec.hooks``: hooks of the whole workflow."""
-        for key, hook in as_map(self.spec.get("hooks")).items():
-            if isinstance(hook, Mapping):
-                yield Call(("spec", "hooks", key), hook, "hook")
+    @functools.cached_property
+    def all_calls(self) -> list[Call]:
+        """:attr:`calls` and the workflow's own hooks (``spec.hooks``)."""
+        hooks = [
+            Call(("spec", "hooks", key), hook, "hook", f"workflow hook {key!r}")
+            for key, hook in as_map(self.spec.get("hooks")).items()
+            if isinstance(hook, Mapping)
+        ]
+        return [*self.calls, *hooks]

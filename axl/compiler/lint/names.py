@@ -56,7 +56,7 @@ def name_groups(document: Document) -> Iterator[NameGroup]:
         steps = [s for group in document.step_groups(template) for s in group]
         if steps:
             yield "step", [((*c.path, "name"), c.name) for c in steps if c.name]
-    for call in document.calls():
+    for call in document.calls:
         yield from _argument_groups(call.path, call.arguments, "argument")
 
 

@@ -51,15 +51,20 @@ class Scope:
 
 
 def _strings(value: Any, path: Path) -> Iterator[tuple[Path, str]]:
-    if isinstance(value, str):
+    kind = type(value)
+    if kind is str:
         if "{{" in value:
             yield path, value
-    elif isinstance(value, Mapping):
+    elif kind is dict or isinstance(value, Mapping):
         for key, item in value.items():
-            yield from _strings(item, (*path, key))
-    elif isinstance(value, list):
+            if type(item) is not str or "{{" in item:
+                yield from _strings(item, (*path, key))
+    elif kind is list:
         for index, item in enumerate(value):
-            yield from _strings(item, (*path, index))
+            if type(item) is not str or "{{" in item:
+                yield from _strings(item, (*path, index))
+    elif isinstance(value, str) and "{{" in value:
+        yield path, value
 
 
 def _scan(value: Any, path: Path, scope: Scope, report: Report) -> None:
@@ -97,10 +102,12 @@ def _check_inputs(tag: str, rest: str, scope: Scope) -> Problem | None:
             continue
         name = rest[len(prefix) :]
         declared = names_of(template.io("inputs", what)) | scope.extra_inputs
-        if name in declared or (
-            what == "artifacts" and name.endswith(".path") and name[:-5] in declared
-        ):
+        if name in declared:
             return None
+        if what == "artifacts" and name.endswith(".path"):
+            name = name[: -len(".path")]
+            if name in declared:
+                return None
         return (
             "unresolved-reference",
             f"{_show(tag)} does not resolve: {template.label} declares no input "

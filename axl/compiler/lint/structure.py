@@ -76,7 +76,7 @@ def _template_uses(document: Document) -> Iterator[tuple[Path, str, Any]]:
     """(path, who, template name) of each place that names a template directly."""
     spec = document.spec
     yield ("spec", "onExit"), "spec.onExit", spec.get("onExit")
-    for call in [*document.calls(), *document.workflow_hooks()]:
+    for call in document.all_calls:
         yield (*call.path, "template"), call.label, call.body.get("template")
         if call.what != "hook":
             yield (*call.path, "onExit"), f"{call.label} onExit", call.body.get("onExit")
@@ -84,7 +84,7 @@ def _template_uses(document: Document) -> Iterator[tuple[Path, str, Any]]:
 
 def check_template_refs(document: Document, report: Report) -> None:
     """Every task, step, hook and onExit runs a template that exists (``templateRef`` aside)."""
-    for call in [*document.calls(), *document.workflow_hooks()]:
+    for call in document.all_calls:
         _check_call_target(call, report)
     if document.refers_to_template:
         return  # the referenced WorkflowTemplate may define them
@@ -162,7 +162,7 @@ def _artifacts(document: Document) -> Iterator[tuple[Path, Mapping[str, Any]]]:
         location = template.body.get("archiveLocation")
         if isinstance(location, Mapping):
             yield (*template.path, "archiveLocation"), location
-    for call in document.calls():
+    for call in document.calls:
         yield from listed((*call.path, "arguments", "artifacts"), call.arguments.get("artifacts"))
 
 
@@ -176,7 +176,7 @@ def check_crd_rules(document: Document, report: Report) -> None:
                 "artifact-location",
                 f"artifact sets {len(locations)} locations ({', '.join(locations)}); keep one",
             )
-    for call in document.calls():
+    for call in document.calls:
         sequence = as_map(call.body.get("withSequence"))
         if "count" in sequence and "end" in sequence:
             report.add(
