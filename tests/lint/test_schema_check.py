@@ -174,3 +174,17 @@ def test_other_kinds_and_versions_are_refused():
     assert [f.message for f in lint_document(["not", "a", "mapping"])] == [  # type: ignore[arg-type]
         "a document must be a mapping (an Argo resource), not list"
     ]
+
+
+def test_template_defaults_complete_the_containers():
+    doc = pipeline()
+    del doc["spec"]["templates"][3]["container"]["image"]
+    assert errors(doc) == [
+        (
+            "spec.templates[3].container.image",
+            "missing-field",
+            "required field 'image' is missing",
+        )
+    ]
+    doc["spec"]["templateDefaults"] = {"container": {"image": "busybox"}}
+    assert errors(doc) == []

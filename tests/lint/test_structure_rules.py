@@ -213,3 +213,30 @@ def test_realtime_gauge_without_resources_duration():
             "a real-time gauge cannot use resourcesDuration.* metrics",
         )
     ]
+
+
+def test_one_loop_per_task():
+    doc = pipeline()
+    task(doc, "report")["withItems"] = [1, 2]
+    task(doc, "report")["withParam"] = "{{workflow.parameters.greeting}}"
+    assert findings(doc) == [
+        (
+            "spec.templates[0].dag.tasks[2]",
+            "with-items",
+            "task 'report' sets withItems and withParam; Argo allows only one of them",
+        )
+    ]
+
+
+def test_template_ref_needs_a_name_and_a_template():
+    doc = pipeline()
+    report = task(doc, "report")
+    del report["template"]
+    report["templateRef"] = {"name": "library"}
+    assert findings(doc) == [
+        (
+            "spec.templates[0].dag.tasks[2].templateRef.template",
+            "template-ref",
+            "task 'report': templateRef needs a template",
+        )
+    ]

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from axl.compiler.lint.depends import ITEM_RESULTS
 from axl.compiler.lint.findings import Report, did_you_mean
-from axl.compiler.lint.model import Call, Dag, Document, as_list, as_map, text
-
-_LOOPS = ("withItems", "withParam", "withSequence")
+from axl.compiler.lint.model import LOOPS, Call, Dag, Document, as_list, as_map, text
 
 
 def check_dags(document: Document, report: Report) -> None:
@@ -71,7 +69,7 @@ def _check_references(dag: Dag, task: Call, name: str, report: Report) -> None:
                 + did_you_mean(ref.task, dag.by_name),
             )
         elif ref.result in ITEM_RESULTS and not any(
-            upstream.body.get(key) not in (None, "") for key in _LOOPS
+            upstream.body.get(key) not in (None, "") for key in LOOPS
         ):
             report.add(
                 path,

@@ -30,6 +30,8 @@ TEMPLATE_TYPES = (
 POD_TYPES = frozenset({"container", "containerSet", "script"})
 """Template types whose artifacts live at a ``path`` in a container."""
 ARTIFACT_LOCATIONS = ("s3", "git", "http", "artifactory", "hdfs", "raw", "oss", "gcs", "azure")
+LOOPS = ("withItems", "withParam", "withSequence")
+"""The fields that run a task or step once per item."""
 TEMPLATE_KINDS = frozenset({"WorkflowTemplate", "ClusterWorkflowTemplate"})
 _EMPTY: Mapping[str, Any] = {}
 

@@ -107,8 +107,25 @@ def _parts(doc: Mapping[str, Any]) -> Iterator[tuple[tuple[PathPart, ...], Any, 
         yield (), doc, False
         return
     yield (), {**doc, "spec": {**spec, "templates": []}}, False
+    defaults = spec.get("templateDefaults")
     for index, template in enumerate(templates):
-        yield ("spec", "templates", index), template, True
+        yield ("spec", "templates", index), _with_defaults(template, defaults), True
+
+
+def _with_defaults(template: Any, defaults: Any) -> Any:
+    """The template with its container or script completed from ``spec.templateDefaults``.
+
+    Argo merges the defaults in before it validates, so a template may leave
+    out, say, the ``image`` that the defaults give.
+    """
+    if not isinstance(template, dict) or not isinstance(defaults, dict):
+        return template
+    merged = dict(template)
+    for key in ("container", "script"):
+        own, default = template.get(key), defaults.get(key)
+        if isinstance(own, dict) and isinstance(default, dict):
+            merged[key] = {**default, **own}
+    return merged
 
 
 def check_schema(doc: Mapping[str, Any], kind: str, schema_dir: Path, report: Report) -> None:

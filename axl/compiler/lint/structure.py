@@ -14,6 +14,7 @@ from typing import Any
 from axl.compiler.lint.findings import Path, Report, did_you_mean
 from axl.compiler.lint.model import (
     ARTIFACT_LOCATIONS,
+    LOOPS,
     POD_TYPES,
     TEMPLATE_TYPES,
     Call,
@@ -107,6 +108,15 @@ def _check_call_target(call: Call, report: Report) -> None:
         report.add(call.path, "template-ref", f"{call.label} runs no template: set {choices}")
     elif len(given) > 1:
         report.add(call.path, "template-ref", f"{call.label} sets {' and '.join(given)}; keep one")
+    ref = call.body.get("templateRef")
+    if isinstance(ref, Mapping):
+        for key in ("name", "template"):
+            if not text(ref.get(key)):
+                report.add(
+                    (*call.path, "templateRef", key),
+                    "template-ref",
+                    f"{call.label}: templateRef needs a {key}",
+                )
 
 
 def check_volume_mounts(document: Document, report: Report) -> None:
@@ -167,7 +177,7 @@ def _artifacts(document: Document) -> Iterator[tuple[Path, Mapping[str, Any]]]:
 
 
 def check_crd_rules(document: Document, report: Report) -> None:
-    """The CRD's CEL rules: one artifact location, count or end, manifest or manifestFrom."""
+    """One artifact location, one loop, count or end, manifest or manifestFrom (CEL rules)."""
     for path, artifact in _artifacts(document):
         locations = [key for key in (*ARTIFACT_LOCATIONS, "plugin") if key in artifact]
         if len(locations) > 1:
@@ -177,6 +187,13 @@ def check_crd_rules(document: Document, report: Report) -> None:
                 f"artifact sets {len(locations)} locations ({', '.join(locations)}); keep one",
             )
     for call in document.calls:
+        loops = [key for key in LOOPS if call.body.get(key) not in (None, "")]
+        if len(loops) > 1:
+            report.add(
+                call.path,
+                "with-items",
+                f"{call.label} sets {' and '.join(loops)}; Argo allows only one of them",
+            )
         sequence = as_map(call.body.get("withSequence"))
         if "count" in sequence and "end" in sequence:
             report.add(
