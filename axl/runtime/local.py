@@ -19,14 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from axl.dsl.conditions import evaluate_condition
-from axl.errors import EXIT_USER_CODE, ParamsError, UsageError
+from axl.errors import EXIT_USER_CODE
 from axl.ir import IRNode, IRWorkflow
+from axl.runtime.local_plan import step_manifest
 from axl.runtime.manifest import (
     CodeArchive,
     Manifest,
-    ManifestInput,
-    ManifestOutput,
-    Packages,
 )
 from axl.runtime.record import (
     CACHED,
@@ -41,6 +39,7 @@ from axl.runtime.record import (
     RunRecord,
     StepRecord,
 )
+from axl.runtime.resume import previous_record, reuse_previous
 from axl.runtime.worker_pool import WorkerPool
 from axl.runtime.workers import Ended, ForkPool, Launched, drain, finish, kill, launch
 
@@ -86,7 +85,7 @@ def execute_run(ir: IRWorkflow, params: Mapping[str, Any], options: LocalOptions
     """Run every step of ``ir`` and return the run record (also saved as ``run.json``)."""
     run_id = options.run_id or new_run_id()
     run_dir = (options.workspace / "runs" / run_id).resolve()
-    previous = _previous_record(run_dir, options)
+    previous = previous_record(run_dir, options)
     run_dir.mkdir(parents=True, exist_ok=True)
     record = RunRecord(
         run_id=run_id,
@@ -101,12 +100,12 @@ def execute_run(ir: IRWorkflow, params: Mapping[str, Any], options: LocalOptions
         target=options.target,
     )
     manifests = {
-        node.name: _manifest(ir, node, params, run_dir, run_id, options) for node in ir.nodes
+        node.name: step_manifest(ir, node, params, run_dir, run_id, options) for node in ir.nodes
     }
     if options.isolation in ("fork", "worker"):
         _preload(ir, manifests)
     state = _State(ir=ir, record=record, manifests=manifests)
-    _reuse_previous(state, previous, options)
+    reuse_previous(record.steps, ir, previous, options)
     record.save()
     try:
         _schedule(state, options)
@@ -140,114 +139,6 @@ def _preload(ir: IRWorkflow, manifests: Mapping[str, Manifest]) -> None:
         import axl.runtime.packages
     if any(m.code is not None for m in manifests.values()):
         import axl.runtime.extract  # noqa: F401
-
-
-def _previous_record(run_dir: Path, options: LocalOptions) -> RunRecord | None:
-    if not (options.only or options.resume):
-        return None
-    if not options.run_id:
-        raise UsageError("--only and --resume need the --run-id of an earlier run")
-    return RunRecord.load(run_dir)
-
-
-def _reuse_previous(state: _State, previous: RunRecord | None, options: LocalOptions) -> None:
-    """For ``--only``/``--resume``: keep the earlier run's finished steps as they are."""
-    if previous is None:
-        return
-    ir = state.ir
-    if options.only is not None and not ir.has_node(options.only):
-        raise UsageError(
-            f"--only {options.only!r}: workflow {ir.name!r} has no such step",
-            hint=f"steps: {', '.join(n.name for n in ir.nodes)}",
-        )
-    for name, step in state.record.steps.items():
-        old = previous.steps.get(name)
-        keep = old is not None and old.status in (*DONE_OK, SKIPPED)
-        if options.only is not None:
-            keep = name != options.only and keep
-        if keep and old is not None and all(Path(o.path).exists() for o in old.outputs):
-            state.record.steps[name] = old
-        elif options.only is not None and name != options.only:
-            step.status = NOT_RUN
-            step.reason = "not selected by --only"
-    if options.only is not None:
-        missing = [
-            up
-            for up in ir.upstream(options.only)
-            if state.record.steps[up].status not in (*DONE_OK, SKIPPED)
-        ]
-        if missing:
-            raise UsageError(
-                f"--only {options.only!r}: upstream step(s) {', '.join(missing)} have no "
-                f"results in run {previous.run_id}",
-                hint="use --resume to run them too",
-            )
-
-
-def _manifest(
-    ir: IRWorkflow,
-    node: IRNode,
-    params: Mapping[str, Any],
-    run_dir: Path,
-    run_id: str,
-    options: LocalOptions,
-) -> Manifest:
-    inputs = []
-    for item in node.inputs:
-        if item.source == "step":
-            assert item.ref is not None
-            upstream = ir.get_node(item.ref)
-            path = run_dir / item.ref / f"{upstream.output.name}{upstream.output.ext}"
-            inputs.append(
-                ManifestInput(
-                    name=item.name,
-                    path=str(path),
-                    handler=upstream.output.handler,
-                    mode=item.mode,
-                )
-            )
-        elif item.source == "param":
-            inputs.append(ManifestInput(name=item.name, source="param", ref=item.ref))
-        else:
-            inputs.append(ManifestInput(name=item.name, source="value", value=item.value))
-    output = ManifestOutput(
-        path=str(run_dir / node.name / f"{node.output.name}{node.output.ext}"),
-        handler=node.output.handler,
-        name=node.output.name,
-    )
-    requirements = tuple(dict.fromkeys((*ir.requirements, *node.packages)))
-    return Manifest(
-        workflow=ir.ref,
-        step=node.name,
-        run_id=run_id,
-        params=dict(params),
-        inputs=tuple(inputs),
-        outputs=(output,),
-        code=options.archive,
-        python_path=options.python_path,
-        packages=Packages(requirements=requirements, policy=options.packages_policy),
-        env=_local_env(ir, node),
-        workflow_name=ir.name,
-    )
-
-
-def _local_env(ir: IRWorkflow, node: IRNode) -> dict[str, str]:
-    """Workflow and step env; a Secret reads the same-named variable of this environment."""
-    env: dict[str, str] = {}
-    for var in (*ir.env, *node.env):
-        if var.secret is None:
-            env[var.name] = var.value or ""
-            continue
-        value = os.environ.get(var.name)
-        if value is None:
-            raise ParamsError(
-                f"step {node.name!r} reads {var.name} from Secret "
-                f"{var.secret.name}/{var.secret.key}; locally it comes from the environment",
-                hint=f"export {var.name}=... before running locally",
-                step=node.name,
-            )
-        env[var.name] = value
-    return env
 
 
 def _schedule(state: _State, options: LocalOptions) -> None:
