@@ -3,17 +3,9 @@
 The runner's side (extracting an archive safely) is :mod:`axl.runtime.extract`.
 """
 
-from axl.packaging.archive import (
-    ArchiveError,
-    ArchiveResult,
-    ModuleLocation,
-    archive_name,
-    archive_root_for,
-    build_archive,
-    locate_module,
-    module_name_for,
-)
+from axl.packaging.archive import ArchiveError, ArchiveResult, archive_name, build_archive
 from axl.packaging.ignore import select_files
+from axl.packaging.roots import ModuleLocation, archive_root_for, locate_module, module_name_for
 from axl.packaging.upload import (
     StorageError,
     UploadResult,

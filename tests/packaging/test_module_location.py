@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from axl.packaging.archive import (
-    ArchiveError,
-    ModuleLocation,
-    archive_root_for,
-    locate_module,
-    module_name_for,
-)
+from axl.packaging.archive import ArchiveError
+from axl.packaging.roots import ModuleLocation, archive_root_for, locate_module, module_name_for
 
 
 def test_root_is_the_nearest_folder_with_pyproject(make_tree):
