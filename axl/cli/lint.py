@@ -18,12 +18,16 @@ def register(app: typer.Typer) -> None:
 @handle_errors
 def lint(
     file: str = typer.Argument(
-        ..., help="An Argo YAML file (several documents allowed); - for stdin."
+        ...,
+        help="An Argo YAML file (several documents allowed); - for stdin.",
+        metavar="FILE",
+        show_default=False,
     ),
     as_json: bool = JsonOption,
     schema_dir: Path | None = typer.Option(
         None,
         "--schema-dir",
+        metavar="DIR",
         help="Read Argo's schema.json and CRDs from DIR (default: $AXL_ARGO_SCHEMA_DIR, "
         "else the copies shipped with axl).",
         file_okay=False,
