@@ -81,7 +81,7 @@ def _metadata(ir: IRWorkflow, options: ArgoOptions) -> tuple[dict[str, str], dic
     }
     metadata: dict[str, Any] = {
         "labels": labels,
-        "annotations": {ANNOTATION_HASH: digest, ANNOTATION_REF: ir.ref},
+        "annotations": {ANNOTATION_HASH: digest, ANNOTATION_REF: options.workflow_ref or ir.ref},
     }
     if options.kind == "workflow":
         metadata["generateName"] = f"{ir.name}-"

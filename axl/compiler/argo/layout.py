@@ -98,7 +98,7 @@ def manifest(plan: Plan, node: IRNode) -> dict[str, Any]:
     if node.name in plan.value_steps:
         output["value_path"] = VALUE_PATH
     data: dict[str, Any] = {
-        "workflow": plan.ir.ref,
+        "workflow": options.workflow_ref or plan.ir.ref,
         "workflow_name": plan.ir.name,
         "step": node.name,
         "outputs": [output],

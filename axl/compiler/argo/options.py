@@ -26,6 +26,7 @@ IMAGE_REPOSITORY = "ghcr.io/axl-workflows/runner"
 
 _K8S_NAME = re.compile(r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
 _TAG_INVALID = re.compile(r"[^A-Za-z0-9_.-]")
+_WORKFLOW_REF = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
 _QUANTITY = re.compile(r"^[0-9]+(\.[0-9]+)?(k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$")
 
 
@@ -125,6 +126,10 @@ class ArgoOptions:
     ``packages_policy`` is what the runner does about missing step packages.
     ``python_path`` entries are put on ``sys.path`` in the pod before the
     workflow module is imported (for images that carry the code elsewhere).
+    ``workflow_ref`` is the ``module:Class`` the pods import (default: the
+    IR's own); code that reaches the pod under another module name, as in a
+    code archive of a folder above the loader's import root, needs it. The
+    hash and labels stay those of the IR.
     """
 
     kind: Kind = "workflow"
@@ -141,6 +146,7 @@ class ArgoOptions:
     code_archive: ArgoCodeArchive | None = None
     packages_policy: str = "check"
     python_path: tuple[str, ...] = ()
+    workflow_ref: str | None = None
 
     def __post_init__(self) -> None:
         _choice(self.kind, KINDS, "kind")
@@ -167,6 +173,11 @@ class ArgoOptions:
             or self.ttl_seconds < 0
         ):
             raise ArgoOptionsError(f"ttl_seconds={self.ttl_seconds!r} must be whole seconds >= 0")
+        if self.workflow_ref is not None and not _WORKFLOW_REF.match(self.workflow_ref):
+            raise ArgoOptionsError(
+                f"workflow_ref {self.workflow_ref!r} is not a module:Class reference",
+                hint="e.g. wordstats.flow:WordStats",
+            )
         object.__setattr__(self, "python_path", tuple(self.python_path))
 
 
