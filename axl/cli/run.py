@@ -46,8 +46,8 @@ def local(
     isolation: str | None = typer.Option(
         None,
         "--isolation",
-        help="fork (default: a fresh process per step), worker (long-lived worker "
-        "processes: fastest) or subprocess (a new interpreter per step, like a pod).",
+        help="worker (default: long-lived worker processes, fastest), fork (a fresh "
+        "process per step) or subprocess (a new interpreter per step, like a pod).",
     ),
     workflow_archive: Path | None = typer.Option(
         None, "--workflow-archive", help="Run the code from this archive (axl package)."
@@ -62,8 +62,11 @@ def local(
     packages: str = typer.Option(
         "check", "--packages", help="Step packages: check (default), install (with uv) or none."
     ),
-    no_fsync: bool = typer.Option(
-        False, "--no-fsync", help="Skip fsync of artifacts (writes stay atomic)."
+    fsync: bool = typer.Option(
+        False,
+        "--fsync",
+        help="fsync every artifact (durable across power loss; slower). "
+        "Writes are atomic and digest-checked either way.",
     ),
 ) -> None:
     """Run a workflow locally; independent steps run in parallel."""
@@ -85,7 +88,7 @@ def local(
         workspace=workspace,
         run_id=run_id,
         isolation=isolation,
-        durable=not no_fsync,
+        durable=fsync,
         packages_policy=packages,
         workflow_archive=workflow_archive,
         archive_digest=archive_digest,

@@ -116,7 +116,7 @@ def run_local(
     workspace: str | Path = ".axl",
     run_id: str | None = None,
     isolation: str | None = None,
-    durable: bool = True,
+    durable: bool = False,
     packages_policy: str = "check",
     workflow_archive: str | Path | None = None,
     archive_digest: str | None = None,
@@ -128,7 +128,10 @@ def run_local(
 
     ``workflow`` is a workflow class or a target text (``"file.py:Class"``).
     Steps run in parallel processes (``max_parallel``, default: the number of
-    cores). A failed run does not raise: check ``result.ok`` or call
+    cores; ``isolation``: ``"worker"``, ``"fork"`` or ``"subprocess"``).
+    Artifacts are written atomically and checked by digest when read; with
+    ``durable=True`` each is also fsynced (slower; the runner in a pod always
+    does). A failed run does not raise: check ``result.ok`` or call
     ``result.raise_for_status()``.
     """
     from axl.dsl.loader import load_target, module_for_file

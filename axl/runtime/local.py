@@ -53,8 +53,8 @@ class LocalOptions:
     max_parallel: int | None = None
     workspace: Path = Path(".axl")
     run_id: str | None = None
-    isolation: str = "fork"
-    durable: bool = True
+    isolation: str = "worker"
+    durable: bool = False
     packages_policy: str = "check"
     archive: CodeArchive | None = None
     python_path: tuple[str, ...] = ()

@@ -1,12 +1,15 @@
 """Launch one step in its own process and learn how it ended.
 
-Two isolation modes, both running :func:`axl.runtime.runner.execute`:
+Three isolation modes, all running :func:`axl.runtime.runner.execute`:
 
-* ``fork`` (default on POSIX): the engine forks itself; the child already has
-  the workflow module imported, so a step costs well under a millisecond of
-  overhead. The child reports through a pipe and leaves with ``os._exit``.
+* ``worker`` (the default on POSIX, see :mod:`axl.runtime.worker_pool`):
+  long-lived processes forked from the engine run one step after another;
+  about a millisecond a step, and imports made by one step stay warm for the
+  next.
+* ``fork``: a fresh forked process per step (forked ahead of need), so no
+  module state is shared between steps; a few milliseconds a step.
 * ``subprocess``: a fresh ``python -m axl.runtime run --manifest FILE``,
-  exactly what a pod runs (slower: a new interpreter per step).
+  exactly what a pod runs (slowest: a new interpreter per step).
 
 Either way a crash of the step (an exception, ``os._exit``, a segfault, a
 kill) ends only that process; the engine records it as the step's failure.
@@ -61,8 +64,8 @@ class Ended:
 
 
 def default_isolation() -> str:
-    """``fork`` where the platform has it, else ``subprocess``."""
-    return "fork" if hasattr(os, "fork") else "subprocess"
+    """``worker`` where the platform can fork, else ``subprocess``."""
+    return "worker" if hasattr(os, "fork") else "subprocess"
 
 
 def launch(
