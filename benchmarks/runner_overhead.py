@@ -245,7 +245,7 @@ def main() -> None:
         )
     print(
         textwrap.dedent("""
-        Artifacts are written atomically without fsync here (--no-fsync); fsync of the
+        Artifacts are written atomically without fsync (the local default); fsync of the
         data, sidecar and folder adds about 0.8 ms an artifact on this disk.
         Goals: median overhead <= 1 ms a step with crash isolation; a whole
         200-step run under 1 s as a process; runner cold start under 100 ms.""").strip()
