@@ -107,6 +107,8 @@ def execute_run(ir: IRWorkflow, params: Mapping[str, Any], options: LocalOptions
     state = _State(ir=ir, record=record, manifests=manifests)
     reuse_previous(record.steps, ir, previous, options)
     record.save()
+    for name in ir.topological_order():  # listeners learn the whole plan first
+        _notify(options, "planned", record.steps[name])
     try:
         _schedule(state, options)
     except KeyboardInterrupt:

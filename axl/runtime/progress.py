@@ -25,7 +25,7 @@ class PlainProgress:
         self.stream = stream or sys.stdout
 
     def __call__(self, event: str, step: StepRecord) -> None:
-        if event == "not_run":
+        if event in ("not_run", "planned"):
             return
         line = f"{_MARKS.get(event, event):5} {step.name}"
         if event in ("succeeded", "failed", "retrying") and step.duration_ms is not None:
@@ -77,7 +77,7 @@ class LiveProgress:
         return table
 
     def __call__(self, event: str, step: StepRecord) -> None:
-        status = {"started": "running", "retrying": "retrying"}.get(event, event)
+        status = {"started": "running", "planned": step.status}.get(event, event)
         duration = _duration(step.duration_ms) if step.duration_ms is not None else ""
         note = f"attempt {step.attempts}" if step.attempts > 1 else ""
         if step.reason and event in ("skipped", "not_run"):
