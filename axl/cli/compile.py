@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import sys
 import warnings
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from axl.cli.common import JsonOption, TargetOption, emit_json, handle_errors
 from axl.errors import LintError, UsageError
 
+if TYPE_CHECKING:
+    from axl.cli.package import PackagedCode
+    from axl.compiler.argo import ArgoCodeArchive
+
 TARGETS = ("argo",)
 PLANNED_TARGETS = ("kfp", "dagster")
+SECRET_KEYS = ("accessKey", "secretKey")
 _SHOWN_FINDINGS = 5
 
 
@@ -61,6 +68,45 @@ def compile_workflow(
         "--python-path",
         help="A folder in the image to import the workflow from (repeatable).",
     ),
+    code_bucket: str | None = typer.Option(
+        None,
+        "--code-bucket",
+        help="Ship the workflow's code as an archive under s3://BUCKET/PREFIX "
+        "(uploaded once per content); the pods extract it before each step.",
+    ),
+    workflow_path: Path | None = typer.Option(
+        None,
+        "--workflow-path",
+        help="The project folder to archive (default: the nearest folder with "
+        "pyproject.toml or .git above the workflow file).",
+    ),
+    s3_endpoint: str | None = typer.Option(
+        None,
+        "--s3-endpoint",
+        help="S3 endpoint URL to upload to (default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, AWS).",
+    ),
+    artifact_endpoint: str | None = typer.Option(
+        None,
+        "--artifact-endpoint",
+        help="The S3 endpoint as the pods reach it (http://HOST:PORT is insecure): "
+        "written with the bucket into the YAML (default: the artifact repository's).",
+    ),
+    s3_secret: str | None = typer.Option(
+        None,
+        "--s3-secret",
+        help="Kubernetes Secret with keys accessKey and secretKey for --artifact-endpoint.",
+    ),
+    no_upload: bool = typer.Option(
+        False,
+        "--no-upload",
+        help="Write the archive next to the YAML and print the key to upload it to.",
+    ),
+    size_limit: float = typer.Option(
+        50.0, "--size-limit", help="Refuse code archives over this many MB (uncompressed)."
+    ),
+    exclude: list[str] | None = typer.Option(
+        None, "--exclude", help="A gitignore-style pattern to leave out of the code archive."
+    ),
     no_lint: bool = typer.Option(False, "--no-lint", help="Write the output without linting it."),
     as_json: bool = JsonOption,
 ) -> None:
@@ -73,6 +119,28 @@ def compile_workflow(
     if as_json and out == "-":
         raise UsageError(
             "--json prints a report on standard output, so the YAML needs a file",
+            hint="pass --out FILE",
+        )
+    _check_code_flags(
+        code_bucket,
+        {
+            "--workflow-path": workflow_path,
+            "--s3-endpoint": s3_endpoint,
+            "--artifact-endpoint": artifact_endpoint,
+            "--s3-secret": s3_secret,
+            "--no-upload": no_upload,
+            "--exclude": exclude,
+        },
+    )
+    if s3_secret and not artifact_endpoint:
+        raise UsageError(
+            "--s3-secret needs --artifact-endpoint",
+            hint="without an endpoint the pods read the code with the artifact repository's "
+            "own credentials; leave --s3-secret out, or give both",
+        )
+    if no_upload and out == "-":
+        raise UsageError(
+            "--no-upload writes the archive next to the YAML, so the YAML needs a file",
             hint="pass --out FILE",
         )
     from axl.compiler.argo import ArgoOptions, ArtifactRepositoryRef, default_image, render
@@ -98,11 +166,31 @@ def compile_workflow(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         loaded = load_target(module)
+    code: _Code | None = None
+    if code_bucket is not None:
+        code = _package(
+            module,
+            code_bucket,
+            workflow_path=workflow_path,
+            module_file=loaded.file or Path(getattr(sys.modules[loaded.module], "__file__", "")),
+            out=None if out == "-" else Path(out),
+            no_upload=no_upload,
+            size_limit=size_limit,
+            exclude=exclude,
+            endpoint=artifact_endpoint,
+            secret=s3_secret,
+        )
+        options = replace(options, code_archive=code.argo, workflow_ref=code.packaged.workflow_ref)
     built = build(loaded.cls)
     output = render(built.ir, options)
     found = [*built.warnings, *output.warnings]
     if not no_lint:
         found += _lint(output.document)
+    uploaded = None
+    if code is not None:
+        found = [*code.packaged.archive.warnings, *found]
+        if not no_upload:
+            uploaded = _upload(code, s3_endpoint)
     data = output.yaml.encode("utf-8")
     if out == "-":
         typer.echo(output.yaml, nl=False)
@@ -110,19 +198,22 @@ def compile_workflow(
         _write(Path(out), data)
     digest = output.document["metadata"]["annotations"][ANNOTATION_HASH]
     if as_json:
-        emit_json(
-            {
-                "ok": True,
-                "target": target,
-                "kind": output.document["kind"],
-                "workflow": built.ir.name,
-                "out": out,
-                "bytes": len(data),
-                "hash": digest,
-                "warnings": found,
-            }
-        )
+        report = {
+            "ok": True,
+            "target": target,
+            "kind": output.document["kind"],
+            "workflow": built.ir.name,
+            "out": out,
+            "bytes": len(data),
+            "hash": digest,
+            "warnings": found,
+        }
+        if code is not None:
+            report["code"] = _code_report(code, uploaded)
+        emit_json(report)
         return
+    if code is not None:
+        _print_code(code, uploaded, err=out == "-")
     if out != "-":
         typer.echo(
             f"wrote {out}: {output.document['kind']} {built.ir.name} "
@@ -130,6 +221,161 @@ def compile_workflow(
         )
     for message in found:
         typer.echo(f"warning: {message}", err=True)
+
+
+@dataclass(frozen=True)
+class _Code:
+    """The workflow's code archive, its S3 location, and how the compiled pods fetch it."""
+
+    packaged: PackagedCode
+    bucket_uri: str
+    bucket: str
+    key: str
+    argo: ArgoCodeArchive
+
+    @property
+    def uri(self) -> str:
+        return f"s3://{self.bucket}/{self.key}"
+
+
+def _check_code_flags(code_bucket: str | None, given: dict[str, Any]) -> None:
+    """Code-archive flags mean nothing without ``--code-bucket``: refuse them, never ignore."""
+    if code_bucket is not None:
+        return
+    for flag, value in given.items():
+        if value:
+            raise UsageError(
+                f"{flag} needs --code-bucket",
+                hint="pass --code-bucket s3://BUCKET/PREFIX to ship the code as an archive",
+            )
+
+
+def _package(
+    target: str,
+    code_bucket: str,
+    *,
+    workflow_path: Path | None,
+    module_file: Path,
+    out: Path | None,
+    no_upload: bool,
+    size_limit: float,
+    exclude: list[str] | None,
+    endpoint: str | None,
+    secret: str | None,
+) -> _Code:
+    """Build the archive and name its key: ``<prefix>/code-<digest16>.tar.gz``.
+
+    The archive goes next to the YAML with ``--no-upload``, else to the
+    project's ``.axl/archives``. The YAML itself is left out of it when it is
+    written inside the project: it names the archive, so it would change the
+    archive it names at every compile.
+    """
+    from axl.cli.package import package_workflow
+    from axl.compiler.argo import ArgoCodeArchive, SecretKey
+    from axl.packaging import archive_name, archive_root_for, parse_bucket_uri
+
+    bucket, prefix = parse_bucket_uri(code_bucket)
+    patterns = list(exclude or ())
+    if out is not None:
+        root = archive_root_for(module_file, workflow_path)
+        if out.resolve().is_relative_to(root):
+            patterns.append(_literal_pattern(out.resolve().relative_to(root).as_posix()))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        packaged = package_workflow(
+            target,
+            workflow_path,
+            out.parent if no_upload and out is not None else None,
+            size_limit_mb=size_limit,
+            exclude=patterns,
+        )
+    name = archive_name(packaged.archive.digest)
+    key = f"{prefix}/{name}" if prefix else name
+    host, insecure = _endpoint(endpoint) if endpoint else (None, None)
+    argo = ArgoCodeArchive(
+        key=key,
+        digest=f"blake3:{packaged.archive.digest}",
+        bucket=bucket if host else None,
+        endpoint=host,
+        insecure=insecure,
+        access_key_secret=SecretKey(secret, SECRET_KEYS[0]) if secret else None,
+        secret_key_secret=SecretKey(secret, SECRET_KEYS[1]) if secret else None,
+    )
+    return _Code(packaged=packaged, bucket_uri=code_bucket, bucket=bucket, key=key, argo=argo)
+
+
+def _literal_pattern(path: str) -> str:
+    """A gitignore line that matches exactly ``path`` (relative to the archive root)."""
+    escaped = "".join("\\" + char if char in "*?[\\" else char for char in path)
+    if escaped.endswith(" "):
+        escaped = escaped[:-1] + "\\ "
+    return "/" + escaped
+
+
+def _endpoint(text: str) -> tuple[str, bool | None]:
+    """Argo's ``endpoint`` (host[:port], no scheme) and ``insecure`` (True for http://)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(text if "://" in text else f"//{text}")
+    if (
+        parts.scheme not in ("", "http", "https")
+        or not parts.netloc
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.fragment
+        or "@" in parts.netloc
+    ):
+        raise UsageError(
+            f"--artifact-endpoint {text!r} is not an S3 endpoint",
+            hint="pass HOST[:PORT], http://HOST:PORT or https://HOST (no path, no credentials)",
+        )
+    return parts.netloc, (True if parts.scheme == "http" else None)
+
+
+def _upload(code: _Code, endpoint_url: str | None) -> bool:
+    """Upload the archive unless its key is already there; whether it was uploaded."""
+    from axl.packaging import upload_archive
+
+    result = upload_archive(code.packaged.archive, code.bucket_uri, endpoint_url=endpoint_url)
+    assert result.key == code.key, (result.key, code.key)
+    return result.uploaded
+
+
+def _code_report(code: _Code, uploaded: bool | None) -> dict[str, Any]:
+    archive = code.packaged.archive
+    return {
+        "archive": str(archive.path),
+        "digest": code.argo.digest,
+        "size": archive.size,
+        "files": archive.files,
+        "root": str(code.packaged.root),
+        "workflow": code.packaged.workflow_ref,
+        "bucket": code.bucket,
+        "key": code.key,
+        "uri": code.uri,
+        "uploaded": uploaded,
+    }
+
+
+def _print_code(code: _Code, uploaded: bool | None, *, err: bool) -> None:
+    archive = code.packaged.archive
+    lines = [
+        f"code: {archive.path} ({archive.files} files, {archive.size:,} bytes) "
+        f"from {code.packaged.root}; the pods import {code.packaged.workflow_ref}"
+    ]
+    if uploaded is None:
+        lines.append(f"not uploaded: upload it to {code.uri} before submitting, e.g.")
+        lines.append(f"  aws s3 cp {archive.path} {code.uri}")
+    elif uploaded:
+        lines.append(f"uploaded to {code.uri}")
+    else:
+        lines.append(f"already in {code.uri} (same content): not uploaded again")
+    if code.argo.endpoint is None:
+        lines.append(
+            f"the pods read it through the artifact repository, whose bucket must be {code.bucket}"
+        )
+    for line in lines:
+        typer.echo(line, err=err)
 
 
 def _lint(document: dict[str, Any]) -> list[str]:
