@@ -143,6 +143,7 @@ def compile_workflow(
             "--no-upload writes the archive next to the YAML, so the YAML needs a file",
             hint="pass --out FILE",
         )
+    endpoint = _endpoint(artifact_endpoint) if artifact_endpoint else None
     from axl.compiler.argo import ArgoOptions, ArtifactRepositoryRef, default_image, render
     from axl.compiler.argo.compiler import ANNOTATION_HASH
     from axl.dsl.loader import load_target
@@ -177,7 +178,7 @@ def compile_workflow(
             no_upload=no_upload,
             size_limit=size_limit,
             exclude=exclude,
-            endpoint=artifact_endpoint,
+            endpoint=endpoint,
             secret=s3_secret,
         )
         options = replace(options, code_archive=code.argo, workflow_ref=code.packaged.workflow_ref)
@@ -260,7 +261,7 @@ def _package(
     no_upload: bool,
     size_limit: float,
     exclude: list[str] | None,
-    endpoint: str | None,
+    endpoint: tuple[str, bool | None] | None,
     secret: str | None,
 ) -> _Code:
     """Build the archive and name its key: ``<prefix>/code-<digest16>.tar.gz``.
@@ -291,7 +292,7 @@ def _package(
         )
     name = archive_name(packaged.archive.digest)
     key = f"{prefix}/{name}" if prefix else name
-    host, insecure = _endpoint(endpoint) if endpoint else (None, None)
+    host, insecure = endpoint or (None, None)
     argo = ArgoCodeArchive(
         key=key,
         digest=f"blake3:{packaged.archive.digest}",
