@@ -47,8 +47,19 @@ TEMPLATE_OPTIONS = ArgoOptions(
     ),
 )
 
+# What `axl compile --code-bucket s3://axl/axl/code` writes for a project: the pods read the
+# archive (a fixed fake digest here) through the artifact repository, and import the
+# workflow under its module name inside the archive.
+CODE_OPTIONS = ArgoOptions(
+    code_archive=ArgoCodeArchive(
+        key="axl/code/code-0123456789abcdef.tar.gz",
+        digest="blake3:0123456789abcdef" + "0" * 48,
+    ),
+    workflow_ref="wordstats.flow:WordStats",
+)
+
 # (golden file, target, options): linear, diamond, fan-in of 20, params and `when`,
-# retries/resources/secrets/images, both artifact modes and both kinds.
+# retries/resources/secrets/images, both artifact modes, both kinds, code archives.
 CASES = [
     ("iris-knn.yaml", "examples/iris_knn.py:IrisKNN", ArgoOptions()),
     ("iris-knn-template.yaml", "examples/iris_knn.py:IrisKNN", TEMPLATE_OPTIONS),
@@ -63,6 +74,11 @@ CASES = [
         ArgoOptions(kind="workflow-template", artifacts="pvc", pvc_size="10Gi", pod_gc=None),
     ),
     ("step-options.yaml", "tests/examples_wf/step_options.py:StepOptions", ArgoOptions()),
+    (
+        "word-stats-code.yaml",
+        "examples/external_repo/src/wordstats/flow.py:WordStats",
+        CODE_OPTIONS,
+    ),
 ]
 
 

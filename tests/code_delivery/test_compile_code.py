@@ -22,6 +22,7 @@ from tests.code_delivery.helpers import (
     compile_project,
     load_yaml,
 )
+from tests.containers.podman import ROOT
 from tests.fixtures.s3 import S3Bucket
 
 COMPILE = ("compile", "-m", TARGET, "--target", "argo", "--out", "wf.yaml")
@@ -250,3 +251,17 @@ def compile_project_to(project: Path, endpoint: str) -> dict:
         "compile", "-m", TARGET, "--target", "argo", "--out", "deploy/wf.yaml",
         "--code-bucket", "s3://nowhere/code", "--s3-endpoint", endpoint, cwd=project,
     )  # fmt: skip
+
+
+def test_the_cli_writes_the_golden_file_of_the_code_archive_mode(external_repo):
+    """tests/golden/argo/word-stats-code.yaml, but for the archive's real digest."""
+    report = axl_cli(
+        "compile", "-m", TARGET, "--target", "argo", "--out", "deploy/wf.yaml", "--no-upload",
+        "--code-bucket", "s3://axl/axl/code", cwd=external_repo,
+    )  # fmt: skip
+    assert report["exit_code"] == 0, report
+    digest = report["code"]["digest"]
+    text = (external_repo / "deploy" / "wf.yaml").read_text(encoding="utf-8")
+    text = text.replace(digest, "blake3:0123456789abcdef" + "0" * 48)
+    text = text.replace(f"code-{digest.removeprefix('blake3:')[:16]}", "code-0123456789abcdef")
+    assert text == (ROOT / "tests" / "golden" / "argo" / "word-stats-code.yaml").read_text()
