@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from tests.argo_e2e.artifacts import ArtifactDriver, ArtifactRepository
 from tests.argo_e2e.executors import ContainerExecutor, Executor, HostExecutor
@@ -102,3 +103,17 @@ def axl_cli(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> 
     report["exit_code"] = result.returncode
     report["stderr"] = result.stderr
     return report
+
+
+def compile_shipping_code(
+    target: str, workflow_path: Path, bucket: S3Bucket, image: str, out: Path, *extra: str
+) -> dict[str, Any]:
+    """``axl compile`` with the code archive uploaded to the test bucket (key-only artifact)."""
+    report = axl_cli(
+        "compile", "-m", target, "--target", "argo", "--out", str(out), "--image", image,
+        "--workflow-path", str(workflow_path), "--code-bucket", f"s3://{bucket.name}/code",
+        "--s3-endpoint", bucket.endpoint_url, *extra,
+    )  # fmt: skip
+    assert report["exit_code"] == 0, report
+    assert report["code"]["uploaded"] is True
+    return yaml.safe_load(out.read_text(encoding="utf-8"))

@@ -20,7 +20,7 @@ from tests.argo_e2e.artifacts import ArtifactDriver
 from tests.argo_e2e.compare import assert_matches_local, output_file
 from tests.argo_e2e.controller import submit
 from tests.argo_e2e.executors import HostExecutor, PodSpec, _remap_manifest
-from tests.argo_e2e.fixtures import axl_cli
+from tests.argo_e2e.fixtures import axl_cli, compile_shipping_code
 from tests.containers.podman import ROOT
 from tests.examples_wf.conditions import Conditions
 from tests.runtime.workflows import Boom, Diamond, Flaky
@@ -126,3 +126,23 @@ def test_the_host_executor_never_runs_in_the_checkout(tmp_path):
     pod = PodSpec(image="-", command=command, env={}, mounts={}, scratch=tmp_path, timeout=30)
     result = HOST.run(pod)
     assert result.stdout.split() == [str(tmp_path / "axl"), sys.executable]
+
+
+def test_the_host_fallback_runs_from_the_code_archive(tmp_path, s3_bucket, artifact_driver):
+    """No checkout on the path: the code comes from the archive extracted in the pod's folder."""
+    doc = compile_shipping_code(
+        "tests/runtime/workflows.py:Diamond", ROOT / "tests" / "runtime", s3_bucket,
+        "localhost/axl-runner:host", tmp_path / "diamond.yaml",
+    )  # fmt: skip
+    run = submit(doc, tmp_path / "argo", HOST, driver=artifact_driver)
+    local = axl_cli(
+        "run",
+        "local",
+        "-m",
+        "tests/runtime/workflows.py:Diamond",
+        "--workspace",
+        str(tmp_path / "local"),
+    )
+    assert assert_matches_local(run, doc, local) == 112
+    workdir = tmp_path / "argo" / "pods" / "a" / "attempt-0" / "scratch" / "axl" / "workdir"
+    assert (workdir / "workflows.py").is_file()

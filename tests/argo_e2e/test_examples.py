@@ -12,12 +12,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 
 from tests.argo_e2e.artifacts import ArtifactDriver
 from tests.argo_e2e.compare import assert_matches_local
 from tests.argo_e2e.controller import submit
-from tests.argo_e2e.fixtures import Cluster, axl_cli
+from tests.argo_e2e.fixtures import Cluster, axl_cli, compile_shipping_code
 from tests.containers.podman import ROOT
 from tests.fixtures.s3 import S3Bucket
 
@@ -27,25 +26,11 @@ IRIS = "examples/iris_knn.py:IrisKNN"
 DIAMOND = "tests/runtime/workflows.py:Diamond"
 
 
-def compile_shipping_code(
-    target: str, workflow_path: Path, bucket: S3Bucket, cluster: Cluster, out: Path, *extra: str
-) -> dict:
-    """``axl compile`` with the code archive uploaded to the test bucket (key-only artifact)."""
-    report = axl_cli(
-        "compile", "-m", target, "--target", "argo", "--out", str(out), "--image", cluster.image,
-        "--workflow-path", str(workflow_path), "--code-bucket", f"s3://{bucket.name}/code",
-        "--s3-endpoint", bucket.endpoint_url, *extra,
-    )  # fmt: skip
-    assert report["exit_code"] == 0, report
-    assert report["code"]["uploaded"] is True
-    return yaml.safe_load(out.read_text(encoding="utf-8"))
-
-
 def test_iris_knn(
     tmp_path: Path, sklearn_cluster: Cluster, s3_bucket: S3Bucket, artifact_driver: ArtifactDriver
 ) -> None:
     out = tmp_path / "iris.yaml"
-    doc = compile_shipping_code(IRIS, ROOT / "examples", s3_bucket, sklearn_cluster, out)
+    doc = compile_shipping_code(IRIS, ROOT / "examples", s3_bucket, sklearn_cluster.image, out)
     run = submit(
         doc, tmp_path / "argo", sklearn_cluster.executor, params={"n-neighbors": "7"},
         driver=artifact_driver,
@@ -75,7 +60,13 @@ def test_diamond(
 ) -> None:
     out = tmp_path / "diamond.yaml"
     doc = compile_shipping_code(
-        DIAMOND, ROOT / "tests" / "runtime", s3_bucket, argo_cluster, out, "--artifacts", artifacts
+        DIAMOND,
+        ROOT / "tests" / "runtime",
+        s3_bucket,
+        argo_cluster.image,
+        out,
+        "--artifacts",
+        artifacts,
     )
     assert doc["metadata"]["annotations"]["axl.dev/ref"] == "workflows:Diamond"
     run = submit(doc, tmp_path / "argo", argo_cluster.executor, driver=artifact_driver)
