@@ -16,6 +16,7 @@ archive again is a no-op, and a folder holding another archive is replaced.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -276,6 +277,10 @@ def _unpack(handle: IO[bytes], checker: _Checker, folder: Path) -> None:
     checker.finish()
 
 
+# rename(2) errors for a folder that cannot be moved as a whole (image layer, mount point).
+_UNMOVABLE = frozenset({errno.EXDEV, errno.EBUSY, errno.EPERM, errno.EACCES})
+
+
 def read_marker(workdir: Path) -> str | None:
     """The digest of the archive extracted in ``workdir``, if axl extracted one there."""
     try:
@@ -306,7 +311,14 @@ def _install(staged: Path, workdir: Path, digest: str) -> None:
                 hint="pass a new or empty work folder",
             )
         retired = Path(tempfile.mkdtemp(prefix=f".{workdir.name}.old-", dir=workdir.parent))
-        os.replace(workdir, retired / "tree")
+        try:
+            os.replace(workdir, retired / "tree")
+        except OSError as exc:
+            shutil.rmtree(retired, ignore_errors=True)
+            if exc.errno not in _UNMOVABLE:
+                raise
+            _install_in_place(staged, workdir)
+            return
         try:
             os.rename(staged, workdir)
         except OSError:
@@ -321,6 +333,25 @@ def _install(staged: Path, workdir: Path, digest: str) -> None:
         if read_marker(workdir) != digest:  # not another runner extracting the same archive
             raise
         shutil.rmtree(staged, ignore_errors=True)
+
+
+def _install_in_place(staged: Path, workdir: Path) -> None:
+    """Fill a work folder that cannot itself be moved: a folder of a container
+    image's own layers (overlayfs refuses to rename it) or a mount point.
+
+    The old extraction's marker goes first and the new one last, so a crash
+    part-way leaves a folder that is never taken for a complete extraction.
+    """
+    (workdir / MARKER_NAME).unlink(missing_ok=True)
+    for child in list(workdir.iterdir()):
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child)
+        else:
+            child.unlink()
+    for child in sorted(staged.iterdir()):
+        if child.name != MARKER_NAME:
+            shutil.move(str(child), str(workdir / child.name))
+    shutil.move(str(staged / MARKER_NAME), str(workdir / MARKER_NAME))
 
 
 def extract_archive(

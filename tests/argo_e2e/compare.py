@@ -6,17 +6,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from axl.io.artifacts import read_artifact, read_meta
 from tests.argo.helpers import runner_call
 from tests.argo_e2e.controller import WorkflowRun
 
 DATA_VOLUME = "axl-data"
-# The runner moves the image's own /axl/workdir aside before extracting the code archive;
-# overlayfs refuses to rename a folder of a lower image layer (EXDEV), as in every real pod.
-# Until axl/runtime/extract.py stops renaming it, such a run is an expected failure.
-KNOWN_RUNNER_BUG = "Invalid cross-device link: '/axl/workdir'"
 
 
 def step_tasks(doc: Mapping[str, Any]) -> dict[str, str]:
@@ -46,8 +40,6 @@ def assert_matches_local(run: WorkflowRun, doc: Mapping[str, Any], local: Mappin
     ``local`` is the ``--json`` report of ``axl run local``. Returns the
     final step's value as the run in containers produced it.
     """
-    if any(KNOWN_RUNNER_BUG in r.stderr for r in run.tasks.values() if r.phase == "Failed"):
-        pytest.xfail(f"known runner bug, extracting into the image's /axl/workdir:\n{run.report()}")
     assert run.succeeded, run.report()
     assert local["ok"], local
     tasks = step_tasks(doc)

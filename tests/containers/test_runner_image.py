@@ -51,6 +51,29 @@ def test_embedded_version_is_the_repositorys(run_in_image, runner_image: str) ->
     assert (result.returncode, result.stdout.strip()) == (0, axl.__version__), result.stderr
 
 
+_SOURCES_DIGEST = """
+import hashlib, pathlib, axl
+root = pathlib.Path(axl.__file__).parent
+h = hashlib.sha256()
+for path in sorted(root.rglob("*.py")):
+    h.update(str(path.relative_to(root)).encode() + b"\\0" + path.read_bytes())
+print(h.hexdigest())
+"""
+
+
+def test_installed_axl_is_the_checkouts_code(run_in_image, runner_image: str) -> None:
+    """Not a stale wheel from a build cache: every module is the one in this checkout."""
+    import hashlib
+
+    here = Path(axl.__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(here.rglob("*.py")):
+        digest.update(str(path.relative_to(here)).encode() + b"\0" + path.read_bytes())
+    result = run_in_image(runner_image, ["python", "-c", _SOURCES_DIGEST])
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == digest.hexdigest()
+
+
 def test_oci_labels(podman: Podman, runner_build: RunnerBuild) -> None:
     labels = podman.labels(runner_build.image)
     assert labels["org.opencontainers.image.version"] == axl.__version__

@@ -80,6 +80,36 @@ def test_another_digest_replaces_the_folder(archive, make_tree, tmp_path):
     assert sorted(p.name for p in (tmp_path / "run").iterdir()) == ["w"]
 
 
+@pytest.mark.parametrize("existing", ["empty", "older extraction"])
+def test_a_work_folder_that_cannot_be_moved_is_filled_in_place(
+    archive, make_tree, tmp_path, monkeypatch, existing
+):
+    """An image's own folder on overlayfs (or a mount point) refuses rename(2) with EXDEV."""
+    import errno
+
+    workdir = tmp_path / "run" / "w"
+    if existing == "empty":
+        workdir.mkdir(parents=True)
+    else:
+        old = build_archive(make_tree({"old.py": "old\n"}, name="old"), tmp_path / "old-archives")
+        extract_archive(old.path, workdir)
+    real_replace = os.replace
+
+    def replace(src, dst, *args, **kwargs):
+        if Path(src) == workdir:
+            raise OSError(errno.EXDEV, "Invalid cross-device link", str(src))
+        return real_replace(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", replace)
+    extract_archive(archive.path, workdir, expected_digest=archive.digest)
+    for rel, text in TREE.items():
+        assert (workdir / rel).read_text() == text
+    assert os.readlink(workdir / "flows" / "latest.py") == "train.py"
+    assert not (workdir / "old.py").exists()
+    assert read_marker(workdir) == archive.digest
+    assert sorted(p.name for p in (tmp_path / "run").iterdir()) == ["w"]
+
+
 def test_a_folder_axl_did_not_fill_is_not_replaced(archive, tmp_path):
     workdir = tmp_path / "mine"
     workdir.mkdir()
