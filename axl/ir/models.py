@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 from collections import deque
-from collections.abc import Iterator
-from typing import Any, Literal
+from collections.abc import Iterator, Mapping
+from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, PrivateAttr
 
@@ -174,6 +174,14 @@ class IRWorkflow(_Frozen):
         self._index = index
         self._upstream = upstream
         self._downstream = downstream
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy; with ``update``, the lookup tables and the hash are rebuilt for it."""
+        copy = super().model_copy(update=update, deep=deep)
+        if update:
+            copy._hash = None
+            copy.model_post_init(None)
+        return copy
 
     @property
     def ref(self) -> str:

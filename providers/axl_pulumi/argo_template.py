@@ -83,16 +83,14 @@ class ArgoWorkflowTemplate(pulumi.ComponentResource):
         args = args_from(ArgoWorkflowTemplateArgs, args, kwargs, owner)
         source = resolve_workflow(args.workflow, owner)
         ir = source.ir
-        if args.code is not None:
-            if args.code.source.ir != source.ir:
-                raise ComponentError(
-                    f"{owner}: code= is the archive of workflow {args.code.source.ir.ref}, "
-                    f"but this template deploys {source.ir.ref}",
-                    hint="pass the CodeArchive built for this workflow",
-                )
-            ir = args.code.runner_ir()
+        if args.code is not None and args.code.source.ir != source.ir:
+            raise ComponentError(
+                f"{owner}: code= is the archive of workflow {args.code.source.ir.ref}, "
+                f"but this template deploys {source.ir.ref}",
+                hint="pass the CodeArchive built for this workflow",
+            )
         self.ir: IRWorkflow = ir
-        """The IR compiled (its module is the one the runner imports)."""
+        """The IR compiled (the pods import it from ``code``'s archive when given)."""
         compiler = _TemplateCompiler(ir, args, owner)
         super().__init__(TYPE_TOKEN, name, None, opts)
 
@@ -184,6 +182,8 @@ class _TemplateCompiler:
         fields: dict[str, Any] = dict(self.extra)
         if image is not None:
             fields["image"] = image
+        if self.args.code is not None:
+            fields["workflow_ref"] = self.args.code.workflow_ref
         try:
             return ArgoOptions(
                 kind="workflow-template",

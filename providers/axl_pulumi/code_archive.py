@@ -21,7 +21,6 @@ from axl_pulumi.errors import ComponentError, in_component
 from axl_pulumi.source import WorkflowLike, WorkflowSource, resolve_workflow
 
 if TYPE_CHECKING:
-    from axl.ir import IRWorkflow
     from axl.packaging import ArchiveResult
 
 TYPE_TOKEN = "axl:index:CodeArchive"
@@ -112,13 +111,6 @@ class CodeArchive(pulumi.ComponentResource):
                 "module": self.module,
             }
         )
-
-    def runner_ir(self) -> IRWorkflow:
-        """The workflow's IR as a runner sees it: imported under its module in the archive."""
-        ir = self.source.ir
-        if ir.module == self.module:
-            return ir
-        return ir.model_copy(update={"module": self.module})
 
 
 def _normalise_prefix(prefix: str, owner: str) -> str:

@@ -127,8 +127,7 @@ class AxlWorkflow(pulumi.ComponentResource):
             )
             self.deployments[target] = deployed.resource
             outputs.update(deployed.outputs)
-        ir = self.code.runner_ir() if self.code is not None else self.source.ir
-        self.workflow_hash = pulumi.Output.from_input(ir.compute_hash())
+        self.workflow_hash = pulumi.Output.from_input(self.source.ir.compute_hash())
         self.code_uri = self.code.uri if self.code is not None else None
         self.outputs: dict[str, Any] = outputs
         """Per-target outputs, e.g. ``argo_template_name``."""

@@ -48,7 +48,7 @@ def template_document(
             **{k.removeprefix("code_"): v for k, v in code_options.items()},
         )
     if module is not None:
-        ir = ir.model_copy(update={"module": module})
+        options["workflow_ref"] = f"{module}:{ir.qualname}"
     return compile(ir, ArgoOptions(kind="workflow-template", code_archive=archive, **options))
 
 
