@@ -74,7 +74,9 @@ def _node_summary(node: Any) -> dict[str, Any]:
 
 
 def _print_summary(ir: Any, ref: str, digest: str, found: tuple[str, ...]) -> None:
-    typer.echo(f"{ir.name} ({ref}): {len(ir.nodes)} steps, {len(ir.edges)} edges")
+    typer.echo(
+        f"{ir.name} ({ref}): {_count(len(ir.nodes), 'step')}, {_count(len(ir.edges), 'edge')}"
+    )
     width = max(len(node.name) for node in ir.nodes)
     for node in ir.nodes:
         sources = [
@@ -91,3 +93,7 @@ def _print_summary(ir: Any, ref: str, digest: str, found: tuple[str, ...]) -> No
     typer.echo(f"hash: {digest}")
     for message in found:
         typer.echo(f"warning: {message}", err=True)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
