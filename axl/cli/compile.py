@@ -4,22 +4,29 @@ from __future__ import annotations
 
 import sys
 import warnings
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
 
+from axl.cli.code_delivery import (
+    CodeShipment,
+    check_code_flags,
+    code_report,
+    package_code,
+    parse_endpoint,
+    print_code,
+    upload_code,
+)
 from axl.cli.common import JsonOption, TargetOption, emit_json, handle_errors
 from axl.errors import LintError, UsageError
 
 if TYPE_CHECKING:
-    from axl.cli.package import PackagedCode
-    from axl.compiler.argo import ArgoCodeArchive
+    pass
 
 TARGETS = ("argo",)
 PLANNED_TARGETS = ("kfp", "dagster")
-SECRET_KEYS = ("accessKey", "secretKey")
 _SHOWN_FINDINGS = 5
 
 
@@ -121,7 +128,7 @@ def compile_workflow(
             "--json prints a report on standard output, so the YAML needs a file",
             hint="pass --out FILE",
         )
-    _check_code_flags(
+    check_code_flags(
         code_bucket,
         {
             "--workflow-path": workflow_path,
@@ -143,7 +150,7 @@ def compile_workflow(
             "--no-upload writes the archive next to the YAML, so the YAML needs a file",
             hint="pass --out FILE",
         )
-    endpoint = _endpoint(artifact_endpoint) if artifact_endpoint else None
+    endpoint = parse_endpoint(artifact_endpoint) if artifact_endpoint else None
     from axl.compiler.argo import ArgoOptions, ArtifactRepositoryRef, default_image, render
     from axl.compiler.argo.compiler import ANNOTATION_HASH
     from axl.dsl.loader import load_target
@@ -167,9 +174,9 @@ def compile_workflow(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         loaded = load_target(module)
-    code: _Code | None = None
+    code: CodeShipment | None = None
     if code_bucket is not None:
-        code = _package(
+        code = package_code(
             module,
             code_bucket,
             workflow_path=workflow_path,
@@ -191,7 +198,7 @@ def compile_workflow(
     if code is not None:
         found = [*code.packaged.archive.warnings, *found]
         if not no_upload:
-            uploaded = _upload(code, s3_endpoint)
+            uploaded = upload_code(code, s3_endpoint)
     data = output.yaml.encode("utf-8")
     if out == "-":
         typer.echo(output.yaml, nl=False)
@@ -210,11 +217,11 @@ def compile_workflow(
             "warnings": found,
         }
         if code is not None:
-            report["code"] = _code_report(code, uploaded)
+            report["code"] = code_report(code, uploaded)
         emit_json(report)
         return
     if code is not None:
-        _print_code(code, uploaded, err=out == "-")
+        print_code(code, uploaded, err=out == "-")
     if out != "-":
         typer.echo(
             f"wrote {out}: {output.document['kind']} {built.ir.name} "
@@ -222,161 +229,6 @@ def compile_workflow(
         )
     for message in found:
         typer.echo(f"warning: {message}", err=True)
-
-
-@dataclass(frozen=True)
-class _Code:
-    """The workflow's code archive, its S3 location, and how the compiled pods fetch it."""
-
-    packaged: PackagedCode
-    bucket_uri: str
-    bucket: str
-    key: str
-    argo: ArgoCodeArchive
-
-    @property
-    def uri(self) -> str:
-        return f"s3://{self.bucket}/{self.key}"
-
-
-def _check_code_flags(code_bucket: str | None, given: dict[str, Any]) -> None:
-    """Code-archive flags mean nothing without ``--code-bucket``: refuse them, never ignore."""
-    if code_bucket is not None:
-        return
-    for flag, value in given.items():
-        if value:
-            raise UsageError(
-                f"{flag} needs --code-bucket",
-                hint="pass --code-bucket s3://BUCKET/PREFIX to ship the code as an archive",
-            )
-
-
-def _package(
-    target: str,
-    code_bucket: str,
-    *,
-    workflow_path: Path | None,
-    module_file: Path,
-    out: Path | None,
-    no_upload: bool,
-    size_limit: float,
-    exclude: list[str] | None,
-    endpoint: tuple[str, bool | None] | None,
-    secret: str | None,
-) -> _Code:
-    """Build the archive and name its key: ``<prefix>/code-<digest16>.tar.gz``.
-
-    The archive goes next to the YAML with ``--no-upload``, else to the
-    project's ``.axl/archives``. The YAML itself is left out of it when it is
-    written inside the project: it names the archive, so it would change the
-    archive it names at every compile.
-    """
-    from axl.cli.package import package_workflow
-    from axl.compiler.argo import ArgoCodeArchive, SecretKey
-    from axl.packaging import archive_name, archive_root_for, parse_bucket_uri
-
-    bucket, prefix = parse_bucket_uri(code_bucket)
-    patterns = list(exclude or ())
-    if out is not None:
-        root = archive_root_for(module_file, workflow_path)
-        if out.resolve().is_relative_to(root):
-            patterns.append(_literal_pattern(out.resolve().relative_to(root).as_posix()))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        packaged = package_workflow(
-            target,
-            workflow_path,
-            out.parent if no_upload and out is not None else None,
-            size_limit_mb=size_limit,
-            exclude=patterns,
-        )
-    name = archive_name(packaged.archive.digest)
-    key = f"{prefix}/{name}" if prefix else name
-    host, insecure = endpoint or (None, None)
-    argo = ArgoCodeArchive(
-        key=key,
-        digest=f"blake3:{packaged.archive.digest}",
-        bucket=bucket if host else None,
-        endpoint=host,
-        insecure=insecure,
-        access_key_secret=SecretKey(secret, SECRET_KEYS[0]) if secret else None,
-        secret_key_secret=SecretKey(secret, SECRET_KEYS[1]) if secret else None,
-    )
-    return _Code(packaged=packaged, bucket_uri=code_bucket, bucket=bucket, key=key, argo=argo)
-
-
-def _literal_pattern(path: str) -> str:
-    """A gitignore line that matches exactly ``path`` (relative to the archive root)."""
-    escaped = "".join("\\" + char if char in "*?[\\" else char for char in path)
-    if escaped.endswith(" "):
-        escaped = escaped[:-1] + "\\ "
-    return "/" + escaped
-
-
-def _endpoint(text: str) -> tuple[str, bool | None]:
-    """Argo's ``endpoint`` (host[:port], no scheme) and ``insecure`` (True for http://)."""
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(text if "://" in text else f"//{text}")
-    if (
-        parts.scheme not in ("", "http", "https")
-        or not parts.netloc
-        or parts.path not in ("", "/")
-        or parts.query
-        or parts.fragment
-        or "@" in parts.netloc
-    ):
-        raise UsageError(
-            f"--artifact-endpoint {text!r} is not an S3 endpoint",
-            hint="pass HOST[:PORT], http://HOST:PORT or https://HOST (no path, no credentials)",
-        )
-    return parts.netloc, (True if parts.scheme == "http" else None)
-
-
-def _upload(code: _Code, endpoint_url: str | None) -> bool:
-    """Upload the archive unless its key is already there; whether it was uploaded."""
-    from axl.packaging import upload_archive
-
-    result = upload_archive(code.packaged.archive, code.bucket_uri, endpoint_url=endpoint_url)
-    assert result.key == code.key, (result.key, code.key)
-    return result.uploaded
-
-
-def _code_report(code: _Code, uploaded: bool | None) -> dict[str, Any]:
-    archive = code.packaged.archive
-    return {
-        "archive": str(archive.path),
-        "digest": code.argo.digest,
-        "size": archive.size,
-        "files": archive.files,
-        "root": str(code.packaged.root),
-        "workflow": code.packaged.workflow_ref,
-        "bucket": code.bucket,
-        "key": code.key,
-        "uri": code.uri,
-        "uploaded": uploaded,
-    }
-
-
-def _print_code(code: _Code, uploaded: bool | None, *, err: bool) -> None:
-    archive = code.packaged.archive
-    lines = [
-        f"code: {archive.path} ({archive.files} files, {archive.size:,} bytes) "
-        f"from {code.packaged.root}; the pods import {code.packaged.workflow_ref}"
-    ]
-    if uploaded is None:
-        lines.append(f"not uploaded: upload it to {code.uri} before submitting, e.g.")
-        lines.append(f"  aws s3 cp {archive.path} {code.uri}")
-    elif uploaded:
-        lines.append(f"uploaded to {code.uri}")
-    else:
-        lines.append(f"already in {code.uri} (same content): not uploaded again")
-    if code.argo.endpoint is None:
-        lines.append(
-            f"the pods read it through the artifact repository, whose bucket must be {code.bucket}"
-        )
-    for line in lines:
-        typer.echo(line, err=err)
 
 
 def _lint(document: dict[str, Any]) -> list[str]:

@@ -27,7 +27,6 @@ if TYPE_CHECKING:
 TYPE_TOKEN = "axl:index:ArgoWorkflowTemplate"
 API_VERSION = "argoproj.io/v1alpha1"
 KIND = "WorkflowTemplate"
-SECRET_KEYS = ("accessKey", "secretKey")
 _SET_BY_COMPONENT = frozenset(
     {"kind", "namespace", "service_account", "image", "artifacts", "code_archive"}
 )
@@ -202,7 +201,8 @@ class _TemplateCompiler:
             ) from None
 
     def code_archive(self, values: Mapping[str, Any]) -> ArgoCodeArchive | None:
-        from axl.compiler.argo import ArgoCodeArchive, SecretKey
+        from axl.compiler.argo import ArgoCodeArchive
+        from axl.compiler.argo.options import s3_credentials
 
         code = self.args.code
         if code is None:
@@ -214,8 +214,8 @@ class _TemplateCompiler:
             digest=f"blake3:{code.archive.digest}",
             bucket=values["code_bucket"] if endpoint is not None else None,
             endpoint=endpoint,
-            access_key_secret=SecretKey(secret, SECRET_KEYS[0]) if secret else None,
-            secret_key_secret=SecretKey(secret, SECRET_KEYS[1]) if secret else None,
+            access_key_secret=s3_credentials(secret)[0],
+            secret_key_secret=s3_credentials(secret)[1],
         )
 
     def compile(self, values: Mapping[str, Any]) -> dict[str, Any]:

@@ -81,6 +81,14 @@ class ArtifactRepositoryRef:
             )
 
 
+def s3_credentials(secret: str | None) -> tuple[SecretKey | None, SecretKey | None]:
+    """The access and secret key fields of :class:`ArgoCodeArchive` from one Kubernetes
+    Secret, under the key names Argo's S3 examples and MinIO's charts use."""
+    if not secret:
+        return None, None
+    return SecretKey(secret, "accessKey"), SecretKey(secret, "secretKey")
+
+
 @dataclass(frozen=True)
 class ArgoCodeArchive:
     """The workflow's code archive in S3, extracted by the runner before the step runs.
