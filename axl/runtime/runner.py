@@ -9,6 +9,7 @@ step inside a user-code boundary, and writes the outputs as artifacts.
 from __future__ import annotations
 
 import contextlib
+import inspect
 import json
 import os
 import sys
@@ -202,9 +203,17 @@ def _load_input(manifest: Manifest, instance: Any, item: ManifestInput) -> Any:
 
 
 def call_user_step(manifest: Manifest, fn: Any, instance: Any, kwargs: dict[str, Any]) -> Any:
-    """Call user code; anything it raises becomes a :class:`StepError` with the user's frames."""
+    """Call user code; anything it raises becomes a :class:`StepError` with the user's frames.
+
+    An ``async def`` step is run to completion in its own event loop.
+    """
     try:
-        return fn(instance, **kwargs)
+        result = fn(instance, **kwargs)
+        if inspect.iscoroutine(result):
+            import asyncio
+
+            result = asyncio.run(result)
+        return result
     except KeyboardInterrupt:
         raise
     except AxlError as exc:

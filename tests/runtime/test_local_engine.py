@@ -179,3 +179,10 @@ def test_python_api_is_exported_from_axl(tmp_path: Path):
     assert result.ok and result.value == 112
     assert result.outputs["b"] == 11
     assert set(result.outputs) == {"a", "b", "c", "d"}
+
+
+def test_async_steps_are_awaited(tmp_path: Path):
+    from tests.runtime.workflows import Awaits
+
+    result = run_local(Awaits, workspace=tmp_path)
+    assert result.ok and result.value == 14

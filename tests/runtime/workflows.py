@@ -172,3 +172,20 @@ class Cached(Workflow):
         with open(self.ledger, "a") as f:
             f.write("ran\n")
         return base * self.factor
+
+
+class Awaits(Workflow):
+    """An ``async def`` step runs to completion like any other."""
+
+    name = "awaits"
+
+    @step
+    async def fetch(self) -> int:
+        import asyncio
+
+        await asyncio.sleep(0)
+        return 7
+
+    @step
+    def double(self, fetch: int) -> int:
+        return fetch * 2
