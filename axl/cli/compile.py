@@ -6,7 +6,7 @@ import sys
 import warnings
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import typer
 
@@ -21,9 +21,6 @@ from axl.cli.code_delivery import (
 )
 from axl.cli.common import JsonOption, TargetOption, emit_json, handle_errors
 from axl.errors import LintError, UsageError
-
-if TYPE_CHECKING:
-    pass
 
 TARGETS = ("argo",)
 PLANNED_TARGETS = ("kfp", "dagster")
