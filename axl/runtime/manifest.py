@@ -150,11 +150,11 @@ class Manifest:
             params=_mapping(d.get("params", {}), "manifest.params"),
             inputs=tuple(
                 _input(item, f"manifest.inputs[{i}]")
-                for i, item in enumerate(_list(d.get("inputs", []), "manifest.inputs"))
+                for i, item in enumerate(_entries(d.get("inputs", []), "manifest.inputs"))
             ),
             outputs=tuple(
                 _output(item, f"manifest.outputs[{i}]")
-                for i, item in enumerate(_list(d.get("outputs", []), "manifest.outputs"))
+                for i, item in enumerate(_entries(d.get("outputs", []), "manifest.outputs"))
             ),
             code=_code(d["code"]) if d.get("code") is not None else None,
             python_path=tuple(
@@ -180,6 +180,13 @@ def _list(value: Any, where: str) -> list[Any]:
     if not isinstance(value, list):
         raise ManifestError(f"{where} must be a list, not {type(value).__name__}")
     return value
+
+
+def _entries(value: Any, where: str) -> list[Any]:
+    """A list of objects, or a mapping of name to object (the name goes into each)."""
+    if isinstance(value, dict):
+        return [{**_mapping(item, f"{where}.{name}"), "name": name} for name, item in value.items()]
+    return _list(value, where)
 
 
 def _known(d: dict[str, Any], where: str, allowed: set[str]) -> None:

@@ -120,6 +120,13 @@ def load_workflow_class(ref: str) -> Any:
 
     if ref in _REGISTERED:
         return _REGISTERED[ref]
+    if ref.partition(":")[0].endswith(".py"):  # a file target, as `axl run local -m` takes
+        from axl.dsl.loader import load_target
+
+        try:
+            return load_target(ref).cls
+        except TargetError as exc:
+            raise WorkflowImportError(exc.message, hint=exc.hint) from None
 
     module_name, _, qualname = ref.partition(":")
     try:

@@ -192,3 +192,20 @@ def test_manifest_round_trip():
         env={"A": "1"},
     )
     assert Manifest.from_json(m.to_json()) == m
+
+
+def test_hand_written_manifest_with_a_file_target_and_named_entries(tmp_path: Path):
+    """Inputs and outputs may be a mapping of name to entry; the workflow a .py file."""
+    run_step(manifest_for(tmp_path, "a"))
+    doc = {
+        "workflow": "tests/runtime/workflows.py:Diamond",
+        "step": "b",
+        "params": {"nap": 0},
+        "inputs": {"a": {"path": str(tmp_path / "a" / "output.pkl"), "handler": "pickle"}},
+        "outputs": {"output": {"path": str(tmp_path / "hand" / "output.json"), "handler": "json"}},
+    }
+    path = tmp_path / "hand.json"
+    path.write_text(json.dumps(doc))
+    out = runner("run", "--manifest", str(path))
+    assert out.returncode == 0, out.stderr
+    assert (tmp_path / "hand" / "output.json").read_text() == "11"
