@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import os
 import sys
 import traceback
 from dataclasses import dataclass
@@ -92,6 +93,11 @@ def load_target(target: str, *, extra_sys_path: tuple[str, ...] = ()) -> LoadedT
                 f"{target!r} is neither a .py file nor a dotted module name",
                 hint="pass -m path/to/file.py:Class or -m package.module:Class",
             )
+        # As `python -m` does: modules of the current folder are importable by name.
+        cwd = os.getcwd()
+        if cwd not in sys.path and "" not in sys.path:
+            sys.path.append(cwd)
+            added = (*added, cwd)
     module = import_workflow_module(module_name, file)
     if file is not None:
         _check_same_file(module, module_name, file)
