@@ -101,6 +101,8 @@ def local(
     code = _exit_code(result)
     if as_json:
         emit_json(_summary(result))
+        if not result.ok:
+            _print_failures(result, target, workspace)  # on stderr, beside the JSON
     else:
         _print_end(result, target, workspace)
     raise typer.Exit(code)
@@ -182,6 +184,11 @@ def _print_end(result: Any, target: str, workspace: Path) -> None:
             typer.echo(f"result: {result.final_step} = {value}")
         typer.echo(f"artifacts: {result.run_dir}")
         return
+    _print_failures(result, target, workspace)
+
+
+def _print_failures(result: Any, target: str, workspace: Path) -> None:
+    record = result.record
     for name in result.failed_steps():
         step = record.steps[name]
         error = step.error or {}
