@@ -243,7 +243,7 @@ def _step_error(manifest: Manifest, exc: BaseException) -> StepError:
     where = f" at {frames[-1].filename}:{frames[-1].lineno}" if frames else ""
     return StepError(
         f"step {manifest.step!r} raised {type(exc).__name__}: {exc}{where}",
-        hint="fix the step's code; the traceback above shows where it failed",
+        hint="fix the step's code; its traceback (in the step's log) shows where it failed",
         step=manifest.step,
         traceback="".join(lines),
         exception=type(exc).__name__,
