@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shlex
 import sys
@@ -71,33 +72,32 @@ def local(
 ) -> None:
     """Run a workflow locally; independent steps run in parallel."""
     from axl.runtime.api import run_local
-    from axl.runtime.progress import PlainProgress
+    from axl.runtime.progress import LiveProgress, PlainProgress
 
     params = cli_params(params_file, param)
     progress: Any
     if as_json:
         progress = PlainProgress(sys.stderr) if sys.stderr.isatty() else None
     elif sys.stdout.isatty():
-        progress = _LazyLive()
+        progress = LiveProgress()
     else:
         progress = PlainProgress()
-    result = run_local(
-        target,
-        params,
-        max_parallel=max_parallel,
-        workspace=workspace,
-        run_id=run_id,
-        isolation=isolation,
-        durable=fsync,
-        packages_policy=packages,
-        workflow_archive=workflow_archive,
-        archive_digest=archive_digest,
-        only=only,
-        resume=resume,
-        listener=progress,
-    )
-    if isinstance(progress, _LazyLive):
-        progress.close()
+    with progress or contextlib.nullcontext():
+        result = run_local(
+            target,
+            params,
+            max_parallel=max_parallel,
+            workspace=workspace,
+            run_id=run_id,
+            isolation=isolation,
+            durable=fsync,
+            packages_policy=packages,
+            workflow_archive=workflow_archive,
+            archive_digest=archive_digest,
+            only=only,
+            resume=resume,
+            listener=progress,
+        )
     code = _exit_code(result)
     if as_json:
         emit_json(_summary(result))
@@ -106,25 +106,6 @@ def local(
     else:
         _print_end(result, target, workspace)
     raise typer.Exit(code)
-
-
-class _LazyLive:
-    """Starts the live table at the first event (the step list is known by then)."""
-
-    def __init__(self) -> None:
-        self._live: Any = None
-
-    def __call__(self, event: str, step: Any) -> None:
-        if self._live is None:
-            from axl.runtime.progress import LiveProgress
-
-            self._live = LiveProgress([])
-            self._live.__enter__()
-        self._live(event, step)
-
-    def close(self) -> None:
-        if self._live is not None:
-            self._live.__exit__()
 
 
 def _exit_code(result: Any) -> int:

@@ -7,7 +7,6 @@ without ``:Class`` when the module defines exactly one workflow.
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import os
 import sys
 import traceback
@@ -196,11 +195,3 @@ def _find_class(
             hint="subclass axl.Workflow or decorate the class with @axl.workflow",
         )
     return obj
-
-
-def is_importable(module_name: str) -> bool:
-    """Whether ``module_name`` can be found without importing it."""
-    try:
-        return importlib.util.find_spec(module_name) is not None
-    except (ImportError, ValueError):
-        return False

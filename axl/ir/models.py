@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, PrivateAttr
@@ -105,13 +105,6 @@ class IRNode(_Frozen):
     timeout: float | None = None
     code_digest: str
     doc: str | None = None
-
-    def input(self, name: str) -> IRInput:
-        """The binding of argument ``name``."""
-        for item in self.inputs:
-            if item.name == name:
-                return item
-        raise KeyError(f"step {self.name!r} has no input {name!r}")
 
 
 class IREdge(_Frozen):
@@ -229,11 +222,6 @@ class IRWorkflow(_Frozen):
     def sinks(self) -> list[str]:
         """Steps nothing depends on, in definition order."""
         return [node.name for node in self.nodes if not self._downstream[node.name]]
-
-    def iter_nodes(self) -> Iterator[IRNode]:
-        """Nodes in topological order."""
-        for name in self.topological_order():
-            yield self._index[name]
 
     def to_json(self) -> str:
         """Canonical JSON: sorted keys, no whitespace; the same IR gives the same text."""

@@ -45,22 +45,15 @@ class PlainProgress:
 
 
 class LiveProgress:
-    """A rich table redrawn on every event (no background thread: steps are forked)."""
+    """A rich table redrawn on every event, started at the first one (the plan).
 
-    def __init__(self, steps: list[str]) -> None:
-        from rich.console import Console
-        from rich.live import Live
+    No background thread: steps run in forked processes, and forking a
+    process that has other threads is unsafe.
+    """
 
-        self._rows: dict[str, tuple[str, str, str]] = dict.fromkeys(steps, ("pending", "", ""))
-        self._console = Console(stderr=False)
-        self._live = Live(
-            self._table(),
-            console=self._console,
-            auto_refresh=False,
-            redirect_stdout=False,
-            redirect_stderr=False,
-            transient=False,
-        )
+    def __init__(self) -> None:
+        self._rows: dict[str, tuple[str, str, str]] = {}
+        self._live: Any = None
 
     def _table(self) -> Any:
         from rich.table import Table
@@ -83,14 +76,25 @@ class LiveProgress:
         if step.reason and event in ("skipped", "not_run"):
             note = step.reason
         self._rows[step.name] = (status, duration, note)
+        if self._live is None:
+            from rich.console import Console
+            from rich.live import Live
+
+            self._live = Live(
+                console=Console(),
+                auto_refresh=False,
+                redirect_stdout=False,
+                redirect_stderr=False,
+            )
+            self._live.start()
         self._live.update(self._table(), refresh=True)
 
     def __enter__(self) -> LiveProgress:
-        self._live.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._live.stop()
+        if self._live is not None:
+            self._live.stop()
 
 
 def _duration(ms: float) -> str:
