@@ -34,6 +34,7 @@ from blake3 import blake3
 
 from axl.errors import AxlError, InfrastructureError
 from axl.packaging.ignore import AXLIGNORE, select_files, walk_tree
+from axl.packaging.secret_files import secret_reason
 
 __all__ = [
     "ArchiveError",
@@ -51,24 +52,6 @@ MARKER_NAME = ".axl-archive.json"  # written by the extractor into the work fold
 ROOT_MARKERS = ("pyproject.toml", ".git")
 
 _ARCHIVE_FILE = re.compile(r"(code-[0-9a-f]{16}\.tar\.gz|\.code-.*\.tmp)")
-_SECRET_NAMES = frozenset(
-    {
-        ".env",
-        ".netrc",
-        ".pgpass",
-        ".pypirc",
-        ".htpasswd",
-        "credentials",
-        "credentials.json",
-        "service-account.json",
-        "id_rsa",
-        "id_dsa",
-        "id_ecdsa",
-        "id_ed25519",
-    }
-)
-_SECRET_SUFFIXES = (".pem", ".key", ".p12", ".pfx", ".jks", ".keystore", ".ppk")
-_ENV_TEMPLATES = frozenset({".env.example", ".env.sample", ".env.template", ".env.dist"})
 
 
 class ArchiveError(AxlError):
@@ -120,17 +103,6 @@ class _Entry:
     link: str | None = None
 
 
-def _secret_reason(name: str) -> str | None:
-    base = name.rsplit("/", 1)[-1]
-    if base in _SECRET_NAMES:
-        return "a credentials file"
-    if base.startswith(".env.") and base not in _ENV_TEMPLATES:
-        return "an environment file"
-    if base.endswith(_SECRET_SUFFIXES):
-        return "a key or certificate"
-    return None
-
-
 def _inside(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
@@ -173,7 +145,7 @@ def _entries(root: Path, names: Sequence[str], warnings: list[str]) -> list[_Ent
         else:
             mode = 0o755 if info.st_mode & 0o111 else 0o644
             entries.append(_Entry(name=name, size=info.st_size, mode=mode))
-        reason = _secret_reason(name)
+        reason = secret_reason(name)
         if reason is not None:
             warnings.append(
                 f"{name} looks like {reason} and is included in the archive; "
