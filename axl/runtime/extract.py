@@ -2,8 +2,12 @@
 
 On the runner's start path: the standard library and blake3 only.
 
-The archive's blake3 digest is checked before anything else. Then every
-header is read once without writing anything: absolute names, ``..``,
+The archive's blake3 digest is checked before anything else. Then the raw
+headers are walked in bounded memory (:mod:`axl.runtime.tar_headers`):
+oversized or chained extended headers, sparse files and too many entries or
+declared bytes are refused before :mod:`tarfile` reads a header body. Then
+every header is read once more, by :mod:`tarfile`, without writing anything:
+names holding a NUL, too long or too deep, absolute names, ``..``,
 devices, FIFOs, sparse files, duplicate names, entries below a symlink or a
 file, hardlinks to anything but an earlier file, symlinks that resolve
 (through the archive's other symlinks) outside the folder, too many entries
@@ -17,11 +21,13 @@ archive again is a no-op, and a folder holding another archive is replaced.
 from __future__ import annotations
 
 import errno
+import gzip
 import json
 import os
 import shutil
 import tarfile
 import tempfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -29,10 +35,15 @@ from typing import IO
 from blake3 import blake3
 
 from axl.errors import InfrastructureError
+from axl.runtime.tar_headers import HeaderRefused, check_headers, over_bytes, over_entries
 
 MARKER_NAME = ".axl-archive.json"
 MARKER_FORMAT = 1
 MAX_SYMLINK_HOPS = 40
+MAX_DEPTH = 128
+"""Folders an entry may lie below (deeper trees make ``mkdir -p`` recurse without end)."""
+MAX_NAME_BYTES = 4096
+"""Bytes of an entry's name: Linux's ``PATH_MAX``."""
 _CHUNK = 1024 * 1024
 _OPEN_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
 
@@ -94,6 +105,10 @@ def verify_archive(archive: Path, expected_digest: str | None = None) -> str:
     return actual
 
 
+def _bytes(text: str) -> int:
+    return len(text.encode("utf-8", "surrogateescape"))
+
+
 @dataclass
 class _Checker:
     """The rules every entry must pass, applied in the same way to both readings."""
@@ -118,7 +133,9 @@ class _Checker:
         name = member.name
         self.count += 1
         if self.count > self.max_files:
-            raise self.refuse(name, f"goes over the limit of {self.max_files} entries")
+            raise self.refuse(name, over_entries(self.max_files))
+        if "\0" in name or "\0" in member.linkname:
+            raise self.refuse(name, "has a NUL character in its name or link target")
         if name.startswith("/"):
             raise self.refuse(name, "has an absolute path")
         parts = [p for p in name.split("/") if p not in ("", ".")]
@@ -129,6 +146,12 @@ class _Checker:
                 return None
             raise self.refuse(name, "has an empty path")
         path = "/".join(parts)
+        if len(parts) > MAX_DEPTH:
+            raise self.refuse(
+                name, f"lies {len(parts) - 1} folders deep, over the limit of {MAX_DEPTH}"
+            )
+        if any(_bytes(text) > MAX_NAME_BYTES for text in (path, member.linkname)):
+            raise self.refuse(name, f"has a name or link target over {MAX_NAME_BYTES} bytes")
         if path == MARKER_NAME:
             raise self.refuse(name, "uses a name axl reserves for its marker file")
         kind = self._kind(member)
@@ -139,11 +162,7 @@ class _Checker:
         self.kinds[path] = kind
         if kind == "file":
             if member.size > self.max_uncompressed - self.total:
-                raise self.refuse(
-                    name,
-                    f"declares {member.size} bytes, taking the archive over its limit of "
-                    f"{self.max_uncompressed} uncompressed bytes",
-                )
+                raise self.refuse(name, over_bytes(member.size, self.max_uncompressed))
             self.total += member.size
         elif kind == "symlink":
             self._check_symlink(name, member.linkname)
@@ -227,7 +246,17 @@ def _open_tar(handle: IO[bytes]) -> tarfile.TarFile:
     return tarfile.open(fileobj=handle, mode="r|gz", encoding="utf-8", errors="surrogateescape")
 
 
+def _walk_headers(handle: IO[bytes], checker: _Checker) -> None:
+    with gzip.GzipFile(fileobj=handle, mode="rb") as stream:
+        try:
+            check_headers(stream, max_bytes=checker.max_uncompressed, max_entries=checker.max_files)
+        except HeaderRefused as refused:
+            raise checker.refuse(refused.name, refused.why) from None
+
+
 def _scan(handle: IO[bytes], checker: _Checker) -> None:
+    _walk_headers(handle, checker)
+    handle.seek(0)
     with _open_tar(handle) as tar:
         for member in tar:
             checker.check(member)
@@ -389,7 +418,7 @@ def extract_archive(
             finally:
                 if staged.exists():
                     shutil.rmtree(staged, ignore_errors=True)
-    except (tarfile.TarError, EOFError) as exc:
+    except (tarfile.TarError, EOFError, gzip.BadGzipFile, zlib.error) as exc:
         raise ExtractError(
             f"code archive {archive} is not a valid tar.gz: {exc}",
             hint="build and upload the archive again",
