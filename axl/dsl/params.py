@@ -20,15 +20,31 @@ from __future__ import annotations
 import inspect
 import json
 import math
+import sys
+import types
+import typing
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from axl.dsl.param_wire import load_params_file, merge_cli_params, parse_param_value, wire_value
 from axl.errors import ParamsError, WorkflowDefinitionError
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
+
+__all__ = [  # the readers of flags and files live in param_wire; importable from here too
+    "Param",
+    "ParamDecl",
+    "ParamsView",
+    "declared_params",
+    "load_params_file",
+    "merge_cli_params",
+    "param_decls",
+    "parse_param_value",
+    "resolve_params",
+    "type_name",
+]
 
 _MISSING: Any = object()
 
@@ -49,16 +65,27 @@ class Param:
         self.help = help
         self.choices = tuple(choices) if choices is not None else None
         self.name = ""
+        self._annotation: Any = None
 
     @property
     def required(self) -> bool:
         """True when the parameter has no default."""
         return self.default is _MISSING
 
+    @property
+    def nullable(self) -> bool:
+        """True when ``None`` is a value: the default is ``None``, or the type or the
+        annotation is optional (``str | None``, ``Optional[str]``). JSON ``null``
+        (``--param x=null``, an Argo value ``null``) then reads as ``None``."""
+        if not self.required and self.default is None:
+            return True
+        return _is_optional(self.type) or _is_optional(self._annotation)
+
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
+        annotation = _class_annotation(owner, name)
+        self._annotation = annotation
         if self.type is None:
-            annotation = inspect.get_annotations(owner).get(name)
             if isinstance(annotation, type):
                 self.type = annotation
             elif not self.required and self.default is not None:
@@ -72,6 +99,33 @@ class Param:
     def __repr__(self) -> str:
         default = "required" if self.required else repr(self.default)
         return f"Param({self.name!r}, {default})"
+
+
+def _class_annotation(owner: type, name: str) -> Any:
+    """The annotation of ``name`` in the class body, evaluated when it is a string."""
+    annotation = inspect.get_annotations(owner).get(name)
+    if isinstance(annotation, str):
+        module = sys.modules.get(owner.__module__)
+        try:
+            annotation = eval(annotation, dict(vars(module)) if module else {}, dict(vars(owner)))
+        except Exception:  # names defined later in the module: optionality stays unknown
+            return None
+    return annotation
+
+
+def _is_optional(tp: Any) -> bool:
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        return type(None) in typing.get_args(tp)
+    return False
+
+
+def _non_optional(tp: Any) -> Any:
+    """``str | None`` -> ``str``; any other type as it is."""
+    if _is_optional(tp):
+        members = [arg for arg in typing.get_args(tp) if arg is not type(None)]
+        if len(members) == 1:
+            return members[0]
+    return tp
 
 
 class ParamsView(Mapping[str, Any]):
@@ -204,10 +258,14 @@ def _json_default(value: Any) -> Any:
 
 
 def resolve_params(cls: type, given: Mapping[str, Any] | None) -> ParamsView:
-    """Validate the parameters given to a workflow against its declaration."""
-    given = dict(given or {})
+    """Validate the parameters given to a workflow against its declaration.
+
+    Values are made JSON data first (:func:`~axl.dsl.param_wire.wire_value`),
+    so a step sees the same params in every isolation mode and in every pod.
+    """
     params, model = declared_params(cls)
     workflow = getattr(cls, "name", cls.__name__)
+    given = _wire_params(workflow, given or {})
     if model is not None:
         from pydantic import ValidationError
 
@@ -246,8 +304,22 @@ def resolve_params(cls: type, given: Mapping[str, Any] | None) -> ParamsView:
     return ParamsView(values)
 
 
+def _wire_params(workflow: str, given: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, value in given.items():
+        if not isinstance(name, str) or not name:
+            raise ParamsError(
+                f"workflow {workflow!r}: param name {name!r} is not non-empty text",
+                workflow=workflow,
+            )
+        out[name] = wire_value(value, f"workflow {workflow!r}: param {name!r}")
+    return out
+
+
 def _coerce(workflow: str, decl: Param, value: Any) -> Any:
-    tp = decl.type
+    if value is None and decl.nullable:
+        return None
+    tp = _non_optional(decl.type)
     out = value
     if tp in (int, float, bool, str) and not isinstance(value, tp):
         out = _convert_scalar(workflow, decl.name, tp, value)
@@ -292,54 +364,3 @@ def _convert_scalar(workflow: str, name: str, tp: type, value: Any) -> Any:
     if not math.isfinite(number):
         raise problem
     return number
-
-
-# --- reading params from the command line -------------------------------------------
-
-
-def parse_param_value(text: str) -> Any:
-    """A ``--param k=v`` value: JSON when it parses (numbers, true/false, null, lists,
-    objects), otherwise the text itself. The runner in a pod parses the same way."""
-    try:
-        return json.loads(text)
-    except ValueError:
-        return text
-
-
-def load_params_file(path: Path) -> dict[str, Any]:
-    """Read a ``--params`` file (YAML or JSON); it must hold a mapping."""
-    import yaml
-
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ParamsError(
-            f"cannot read params file {path}: {exc.strerror or exc}",
-            hint="pass an existing YAML or JSON file",
-        ) from None
-    try:
-        data = yaml.safe_load(text) if text.strip() else {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}" if mark is not None else ""
-        raise ParamsError(
-            f"params file {path}{where} is not valid YAML/JSON",
-            hint="fix the syntax; a params file is a mapping of name to value",
-        ) from None
-    if not isinstance(data, dict):
-        raise ParamsError(
-            f"params file {path} must hold a mapping of name to value, not {type(data).__name__}"
-        )
-    return {str(k): v for k, v in data.items()}
-
-
-def merge_cli_params(params_file: Path | None, pairs: list[str] | None) -> dict[str, Any]:
-    """Params from ``--params FILE`` overridden by ``--param key=value`` flags."""
-    values = load_params_file(params_file) if params_file is not None else {}
-    for pair in pairs or ():
-        key, sep, text = pair.partition("=")
-        key = key.strip()
-        if not sep or not key:
-            raise ParamsError(f"--param {pair!r} is not key=value", hint="write --param name=value")
-        values[key] = parse_param_value(text)
-    return values
