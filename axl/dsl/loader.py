@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import sys
 import traceback
 from dataclasses import dataclass
@@ -32,16 +33,42 @@ class LoadedTarget:
         return f"{self.module}:{self.cls.__qualname__}"
 
 
+_TARGET_FORM = "expected path/to/file.py:Class or package.module:Class"
+_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
+
+
 def split_target(target: str) -> tuple[str, str | None]:
-    """``"a/b.py:C"`` -> ``("a/b.py", "C")``; the class part is optional."""
+    """``"a/b.py:C"`` -> ``("a/b.py", "C")``; the class part is optional.
+
+    A malformed target (``a.py:``, ``a.py::C``, ``:C``, ``a.py:not a name``)
+    is a :class:`TargetError` that says what is wrong with it.
+    """
     if not isinstance(target, str) or not target.strip():
         raise TargetError(
             "empty workflow target", hint="pass -m path/to/file.py:Class or -m package.module:Class"
         )
-    head, sep, tail = target.strip().rpartition(":")
-    if sep and tail and "/" not in tail and "\\" not in tail and not tail.endswith(".py"):
+    text = target.strip()
+    head, sep, tail = text.rpartition(":")
+    if not sep or "/" in tail or "\\" in tail or tail.endswith(".py"):
+        return text, None  # no class part; a ':' inside a path (C:\\...) is the path's
+    if not tail:
+        problem = "nothing after ':'"
+        hint = "name the class after ':', or drop the ':' when the module has one workflow"
+    elif head.endswith(":"):
+        problem = "'::' where one ':' separates the module from the class"
+        hint = f"write {head.rstrip(':')}:{tail}"
+    elif not head:
+        problem = "nothing before ':'"
+        hint = "name the .py file or the module before ':'"
+    elif ":" in head and not _DRIVE.match(head):
+        problem = "more than one ':'"
+        hint = "one ':' separates the module from the class"
+    elif not all(part.isidentifier() for part in tail.split(".")):
+        problem = f"{tail!r} after ':' is not a class name"
+        hint = "the part after ':' is the workflow's class, e.g. MyWorkflow"
+    else:
         return head, tail
-    return target.strip(), None
+    raise TargetError(f"malformed workflow target {text!r}: {problem} ({_TARGET_FORM})", hint=hint)
 
 
 def _is_file_target(module_part: str) -> bool:
@@ -73,6 +100,11 @@ def load_target(target: str, *, extra_sys_path: tuple[str, ...] = ()) -> LoadedT
     added: tuple[str, ...] = tuple(extra_sys_path)
     if _is_file_target(module_part):
         file = Path(module_part)
+        if file.is_dir():
+            raise TargetError(
+                f"workflow target {module_part} is a folder, not a .py file",
+                hint="pass -m path/to/file.py:Class",
+            )
         if not file.is_file():
             raise TargetError(
                 f"workflow file {module_part} does not exist",
