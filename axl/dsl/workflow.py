@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar, overload
 
 from axl.dsl.options import OptionValueError, Secret, parse_env, parse_packages
@@ -27,7 +28,7 @@ WORKFLOW_OPTIONS = (
     "requirements",
     "outputs",
 )
-RESERVED_NAMES = frozenset({*WORKFLOW_OPTIONS, "graph", "Params", "steps"})
+RESERVED_NAMES = frozenset({*WORKFLOW_OPTIONS, "graph", "Params", "steps", "lost_steps"})
 
 
 def default_workflow_name(class_name: str) -> str:
@@ -35,6 +36,30 @@ def default_workflow_name(class_name: str) -> str:
     words = _CAMEL.sub("-", class_name).replace("_", "-").lower()
     cleaned = re.sub(r"[^a-z0-9-]+", "-", words).strip("-")
     return re.sub(r"-{2,}", "-", cleaned)[:63].strip("-") or "workflow"
+
+
+@dataclass(frozen=True)
+class LostStep:
+    """An inherited step that a subclass overrode with an attribute that is not a step.
+
+    That removes the step (on purpose, sometimes); a step that still reads it
+    is told so, rather than that nothing produces its input.
+    """
+
+    name: str
+    attribute: str  # "Sub.load": what replaced it
+    step: str  # "Base.load": the step it replaced
+
+    def explain(self) -> str:
+        """Why ``name`` is not a step, for the middle of an error message."""
+        return (
+            f"{self.attribute} overrides step {self.name!r} ({self.step}) without @step, "
+            "so it is no longer a step"
+        )
+
+    def hint(self) -> str:
+        """How to keep the step."""
+        return f"decorate {self.attribute} with @step, with the options {self.step} had"
 
 
 class Workflow:
@@ -66,6 +91,7 @@ class Workflow:
     outputs: ClassVar[list[str] | tuple[str, ...]] = ()
 
     __axl_steps__: ClassVar[dict[str, StepSpec]] = {}
+    __axl_lost_steps__: ClassVar[dict[str, LostStep]] = {}
     __axl_name_derived__: ClassVar[bool] = False
     params: ParamsView
 
@@ -82,6 +108,11 @@ class Workflow:
     def steps(cls) -> dict[str, StepSpec]:
         """The workflow's steps in definition order (inherited steps first)."""
         return dict(cls.__axl_steps__)
+
+    @classmethod
+    def lost_steps(cls) -> dict[str, LostStep]:
+        """Inherited steps that a subclass overrode without ``@step``, by name."""
+        return dict(cls.__axl_lost_steps__)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(params={dict(self.params)!r})"
@@ -101,6 +132,8 @@ def _configure(cls: type[Workflow]) -> None:
             option="name",
         )
     steps: dict[str, StepSpec] = {}
+    defined_in: dict[str, str] = {}
+    lost: dict[str, LostStep] = {}
     for klass in reversed(cls.__mro__):
         for attr, value in vars(klass).items():
             spec = get_step_spec(value)
@@ -108,7 +141,10 @@ def _configure(cls: type[Workflow]) -> None:
                 if attr in steps and klass is not object:
                     # Overridden without @step: the subclass removed the step.
                     del steps[attr]
+                    lost[attr] = LostStep(attr, f"{_short_name(klass)}.{attr}", defined_in[attr])
                 continue
+            lost.pop(attr, None)
+            defined_in[attr] = f"{_short_name(klass)}.{attr}"
             if attr != spec.name:
                 raise WorkflowDefinitionError(
                     f"workflow {label}: step {spec.name!r} is bound to attribute {attr!r}",
@@ -133,6 +169,12 @@ def _configure(cls: type[Workflow]) -> None:
         setattr(cls, option, value)
     declared_params(cls)
     cls.__axl_steps__ = steps
+    cls.__axl_lost_steps__ = lost
+
+
+def _short_name(cls: type) -> str:
+    """``Outer.Inner`` for messages, without the ``f.<locals>.`` of a class made in a function."""
+    return cls.__qualname__.rpartition("<locals>.")[2]
 
 
 def _name_is_derived(cls: type) -> bool:

@@ -11,7 +11,7 @@ from typing import Any
 from axl._gc import collector_paused
 from axl.dsl.options import Resources, Retry, Secret
 from axl.dsl.params import declared_params, param_decls
-from axl.dsl.workflow import Workflow
+from axl.dsl.workflow import LostStep, Workflow
 from axl.errors import GraphError, WorkflowDefinitionError
 from axl.io import get_handler
 from axl.ir.bindings import Binding, GraphPlan, StepInfo, step_infos
@@ -79,19 +79,20 @@ def _build(cls: type[Workflow]) -> BuildResult:
     open_params = not declared and model is None
     infos = step_infos(workflow, specs)
     graph = cls.__dict__.get("graph") or _inherited_graph(cls)
+    lost = cls.lost_steps()
     if graph is not None:
         plan = trace_plan(workflow, cls, graph, infos, param_names, open_params)
     else:
-        plan = infer_plan(workflow, infos, param_names)
+        plan = infer_plan(workflow, infos, param_names, input_mode=cls.input_mode, lost=lost)
     conditions = {
-        info.name: _condition(workflow, info, plan, param_names, open_params)
+        info.name: _condition(workflow, info, plan, param_names, open_params, lost)
         for info in plan.steps
         if info.spec.when is not None
     }
     edges = _edges(plan, conditions)
     _check_acyclic(workflow, [info.name for info in plan.steps], edges)
-    outputs = _outputs(workflow, cls, plan)
-    found = list(plan.warnings) + _unconsumed(plan, edges, outputs)
+    outputs = _outputs(workflow, cls, plan, lost)
+    found = list(plan.warnings) + _unconsumed(plan, edges, {*outputs, *plan.outputs})
     nodes = tuple(
         _node(cls, info, plan.bindings[info.name], conditions.get(info.name)) for info in plan.steps
     )
@@ -135,7 +136,12 @@ def _inherited_graph(cls: type) -> Any:
 
 
 def _condition(
-    workflow: str, info: StepInfo, plan: GraphPlan, params: set[str], open_params: bool
+    workflow: str,
+    info: StepInfo,
+    plan: GraphPlan,
+    params: set[str],
+    open_params: bool,
+    lost: Mapping[str, LostStep],
 ) -> IRCondition:
     cond = info.spec.when
     assert cond is not None
@@ -152,10 +158,14 @@ def _condition(
     elif cond.name in params or (cond.explicit_param and open_params):
         source = "param"
     else:
+        gone = lost.get(cond.name)
         raise GraphError(
             f"workflow {workflow!r}: step {info.name!r}: when={cond.text!r} names "
-            f"{cond.name!r}, which is neither a step nor a declared param",
-            hint=f"steps: {', '.join(sorted(steps))}; "
+            f"{cond.name!r}, which is neither a step nor a declared param"
+            + (f": {gone.explain()}" if gone else ""),
+            hint=gone.hint()
+            if gone
+            else f"steps: {', '.join(sorted(steps))}; "
             f"params: {', '.join(sorted(params)) or 'none'}",
             workflow=workflow,
             step=info.name,
@@ -211,29 +221,38 @@ def _check_acyclic(workflow: str, names: list[str], edges: list[IREdge]) -> None
                 path.pop()
 
 
-def _outputs(workflow: str, cls: type[Workflow], plan: GraphPlan) -> tuple[str, ...]:
+def _outputs(
+    workflow: str, cls: type[Workflow], plan: GraphPlan, lost: Mapping[str, LostStep]
+) -> tuple[str, ...]:
     declared = tuple(cls.outputs) or plan.outputs
     names = {info.name for info in plan.steps}
     for name in declared:
         if name not in names:
+            gone = lost.get(name)
             raise GraphError(
-                f"workflow {workflow!r}: outputs names {name!r}, which is not a step",
-                hint=f"steps: {', '.join(sorted(names))}",
+                f"workflow {workflow!r}: outputs names {name!r}, which is not a step"
+                + (f": {gone.explain()}" if gone else ""),
+                hint=gone.hint() if gone else f"steps: {', '.join(sorted(names))}",
                 workflow=workflow,
             )
     return declared
 
 
-def _unconsumed(plan: GraphPlan, edges: list[IREdge], outputs: tuple[str, ...]) -> list[str]:
+def _unconsumed(plan: GraphPlan, edges: list[IREdge], outputs: set[str]) -> list[str]:
+    """Steps whose value goes nowhere: not read, not an output, not ``-> None``.
+
+    The last step is the workflow's result whether or not ``outputs`` (or what
+    ``graph()`` returns) lists it; in a ``graph()`` it is the last one called.
+    """
     if not plan.steps:
         return []
     consumed = {edge.source for edge in edges}
-    last = plan.steps[-1].name
+    last = next(reversed(plan.bindings), plan.steps[-1].name)
     found = []
     for info in plan.steps:
         if info.name in consumed or info.name in outputs or is_none_annotation(info.returns):
             continue
-        if not outputs and info.name == last:
+        if info.name == last:
             continue
         found.append(
             f"step {info.name!r} returns a value that no step consumes and it is not a "

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from axl.dsl.refs import OutputRef, ParamRef
+from axl.dsl.workflow import Workflow
 from axl.errors import AxlError, GraphError
 from axl.ir.bindings import Binding, GraphPlan, StepInfo
 
@@ -55,7 +56,12 @@ class _ParamsStepCall(_StepCall, _SymbolicParams):
 
 class _Tracer:
     def __init__(
-        self, workflow: str, cls: type, steps: list[StepInfo], params: set[str], open_params: bool
+        self,
+        workflow: str,
+        cls: type[Workflow],
+        steps: list[StepInfo],
+        params: set[str],
+        open_params: bool,
     ) -> None:
         self._workflow = workflow
         self._cls = cls
@@ -72,6 +78,14 @@ class _Tracer:
             return _ParamsStepCall(self, info) if info is not None else _SymbolicParams(self)
         if info is not None:
             return _StepCall(self, info)
+        lost = self._cls.lost_steps().get(name)
+        if lost is not None:
+            raise GraphError(
+                f"workflow {self._workflow!r}: graph() calls {name!r}, but {lost.explain()}",
+                hint=f"{lost.hint()}, or call another step",
+                workflow=self._workflow,
+                step=name,
+            )
         value = getattr(self._cls, name)
         if inspect.isfunction(value):
             return types.MethodType(value, self)  # helper methods may call steps too
@@ -159,7 +173,7 @@ def _is_json_literal(value: Any) -> bool:
 
 def trace_plan(
     workflow: str,
-    cls: type,
+    cls: type[Workflow],
     graph: Callable[..., Any],
     steps: list[StepInfo],
     params: set[str],

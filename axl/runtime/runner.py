@@ -91,7 +91,9 @@ def run_step(manifest: Manifest, *, durable: bool = True) -> StepResult:
         )
     with _step_env(manifest.env):
         instance = cls(manifest.params)
-        kwargs = {item.name: _load_input(manifest, instance, item) for item in manifest.inputs}
+        kwargs = {
+            item.name: _load_input(manifest, instance, item, spec.fn) for item in manifest.inputs
+        }
         value = call_user_step(manifest, spec.fn, instance, kwargs)
         outputs = tuple(_save_output(manifest, value, out, durable) for out in manifest.outputs)
     return StepResult(
@@ -187,7 +189,7 @@ def _step_env(env: dict[str, str]) -> Iterator[None]:
                 os.environ[key] = old
 
 
-def _load_input(manifest: Manifest, instance: Any, item: ManifestInput) -> Any:
+def _load_input(manifest: Manifest, instance: Any, item: ManifestInput, fn: Any) -> Any:
     if item.source == "value":
         return item.value
     if item.source == "param":
@@ -205,8 +207,16 @@ def _load_input(manifest: Manifest, instance: Any, item: ManifestInput) -> Any:
     path = Path(item.path)
     if item.mode == "path":
         verify_artifact(path)
-        return path
+        return str(path) if _wants_text(fn, item.name) else path
     return read_artifact(path, item.handler)
+
+
+def _wants_text(fn: Any, arg: str) -> bool:
+    """A path-mode parameter annotated ``str`` (or ``str | None``) gets the path as text."""
+    annotation = getattr(fn, "__annotations__", {}).get(arg)
+    if isinstance(annotation, str):
+        return annotation.replace(" ", "") in ("str", "str|None", "Optional[str]", "None|str")
+    return annotation is str or annotation == (str | None)
 
 
 def call_user_step(manifest: Manifest, fn: Any, instance: Any, kwargs: dict[str, Any]) -> Any:
