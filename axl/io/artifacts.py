@@ -44,6 +44,25 @@ PathLike = str | os.PathLike[str]
 
 _READ_WHOLE = 64 * 1024 * 1024  # smaller artifacts are read once: hashed and loaded from memory
 _CHUNK = 1024 * 1024
+_PARALLEL_FROM = 4 * 1024 * 1024  # files this big are hashed by several threads
+
+# blake3's AUTO mode starts a global thread pool that lives as long as the process:
+# a process forked after that inherits the pool without its threads and hangs in it.
+# Only a step's own process (which never forks steps) may use it; everywhere else a
+# large file gets a pool of its own, gone when its hasher is.
+_writer_threads = [1]
+
+
+def use_global_hash_pool() -> None:
+    """Let streaming writes in this process hash with blake3's global thread pool.
+
+    Call it only in a process that will not fork: a step's own process.
+    """
+    _writer_threads[0] = blake3.AUTO
+
+
+def _hash_threads(size: int) -> int:
+    return min(os.cpu_count() or 1, 8) if size >= _PARALLEL_FROM else 1
 
 
 class _HashingWriter:
@@ -51,7 +70,7 @@ class _HashingWriter:
 
     def __init__(self, fd: int) -> None:
         self._fd = fd
-        self.hasher = blake3(max_threads=blake3.AUTO)
+        self.hasher = blake3(max_threads=_writer_threads[0])
         self.size = 0
 
     def write(self, data: Any) -> int:
@@ -75,6 +94,7 @@ def write_artifact(
     *,
     step: str,
     workflow: str | None = None,
+    run_id: str | None = None,
     durable: bool | None = None,
 ) -> ArtifactMeta:
     """Write ``obj`` to ``data_path`` with ``handler``, then its sidecar; both atomically.
@@ -86,6 +106,7 @@ def write_artifact(
         handler: an IO handler or its name.
         step: the step that produced the value (recorded, and named in errors).
         workflow: the workflow's name, recorded when given.
+        run_id: the run's id, recorded when given (readers check it).
         durable: fsync before renaming; ``None`` uses the module setting :data:`DURABLE`.
 
     Raises:
@@ -117,6 +138,7 @@ def write_artifact(
             step=step,
             workflow=workflow,
             metadata=io.metadata(obj),
+            run_id=run_id,
         )
         sidecar = encode_sidecar(meta)
         side = sidecar_of(path)
@@ -129,7 +151,11 @@ def write_artifact(
         if isinstance(exc, OSError):
             raise atomic.cannot_write(path, exc.strerror or str(exc)) from None
         raise _cannot_serialise(obj, io, step, exc) from None
-    atomic.write_file(side, sidecar, durable=sync)
+    try:
+        atomic.write_file(side, sidecar, durable=sync)
+    except BaseException:  # never leave data that looks written (e.g. the disk filled up)
+        atomic.remove(path)
+        raise
     if sync:
         atomic.sync_folder(path)
     return meta
@@ -157,7 +183,7 @@ def _write_data(obj: Any, io: IOHandler, fd: int, temp: str, durable: bool) -> t
 
 
 def _digest_fd(fd: int) -> tuple[str, int]:
-    hasher = blake3(max_threads=blake3.AUTO)
+    hasher = blake3(max_threads=_hash_threads(os.fstat(fd).st_size))
     size = 0
     while chunk := os.read(fd, _CHUNK):
         hasher.update(chunk)

@@ -35,6 +35,7 @@ class ArtifactMeta:
         axl_version: the axl version that wrote it.
         step: the step that produced it.
         workflow: the workflow's name, when known.
+        run_id: the run it belongs to, when known (a reader checks it).
         metadata: the handler's extra facts (e.g. rows and columns of a table).
     """
 
@@ -47,6 +48,7 @@ class ArtifactMeta:
     step: str
     workflow: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
+    run_id: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The sidecar's JSON object."""
@@ -61,6 +63,7 @@ class ArtifactMeta:
             "step": self.step,
             "workflow": self.workflow,
             "metadata": self.metadata,
+            "run_id": self.run_id,
         }
 
     @classmethod
@@ -78,12 +81,15 @@ class ArtifactMeta:
             if not isinstance(data.get(name), str):
                 raise _invalid(source, f"field {name!r} is missing or not text")
         size, workflow, metadata = data.get("size"), data.get("workflow"), data.get("metadata", {})
+        run_id = data.get("run_id")
         if type(size) is not int or size < 0:
             raise _invalid(source, "field 'size' is not a byte count")
         if workflow is not None and not isinstance(workflow, str):
             raise _invalid(source, "field 'workflow' is not text")
         if not isinstance(metadata, dict):
             raise _invalid(source, "field 'metadata' is not an object")
+        if run_id is not None and not isinstance(run_id, str):
+            raise _invalid(source, "field 'run_id' is not text")
         return cls(
             handler=data["handler"],
             ext=data["ext"],
@@ -94,6 +100,7 @@ class ArtifactMeta:
             step=data["step"],
             workflow=workflow,
             metadata=metadata,
+            run_id=run_id,
         )
 
 

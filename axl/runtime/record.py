@@ -1,4 +1,11 @@
-"""The run record (``run.json``): status, timings and artifacts of every step of a local run."""
+"""The run record (``run.json``): status, timings and artifacts of every step of a local run.
+
+``run.json`` is written when the run starts and when it ends; in between,
+each step that ends is appended to ``journal.jsonl`` beside it (one JSON line
+each, cheap and atomic for lines this small), so a run killed at any moment
+keeps what it finished. :meth:`RunRecord.load` replays the journal over the
+record; the end of the run compacts both into ``run.json``.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +16,14 @@ from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 
-from axl.errors import UsageError
+from axl.errors import InfrastructureError, UsageError
 
 RECORD_FILE = "run.json"
+JOURNAL_FILE = "journal.jsonl"
 
-# Step states. "not_run": never started because an upstream step failed (or the run stopped).
-PENDING, RUNNING, SUCCEEDED, FAILED, SKIPPED, CACHED, NOT_RUN = (
+# Step states. "not_run": never started (an upstream step failed, the run stopped, or
+# --only left it out). "stale": it ran, but an input changed since (see RunRecord.key).
+PENDING, RUNNING, SUCCEEDED, FAILED, SKIPPED, CACHED, NOT_RUN, CANCELLED, STALE = (
     "pending",
     "running",
     "succeeded",
@@ -22,8 +31,12 @@ PENDING, RUNNING, SUCCEEDED, FAILED, SKIPPED, CACHED, NOT_RUN = (
     "skipped",
     "cached",
     "not_run",
+    "cancelled",
+    "stale",
 )
 DONE_OK = (SUCCEEDED, CACHED)
+SETTLED = (SUCCEEDED, CACHED, SKIPPED)
+"""States a step can end a successful run in."""
 
 
 class OutputInfo(BaseModel):
@@ -38,7 +51,12 @@ class OutputInfo(BaseModel):
 
 
 class StepRecord(BaseModel):
-    """What happened to one step."""
+    """What happened to one step.
+
+    ``key`` is the digest of what the step consumed (code, params, env, the
+    digests of its inputs; see :func:`axl.runtime.cache.step_key`): when the
+    inputs present now give another key, the step's result is stale.
+    """
 
     name: str
     status: str = PENDING
@@ -51,6 +69,7 @@ class StepRecord(BaseModel):
     reason: str | None = None
     log: str | None = None
     exit_code: int | None = None
+    key: str | None = None
 
 
 class RunRecord(BaseModel):
@@ -68,6 +87,7 @@ class RunRecord(BaseModel):
     duration_ms: float | None = None
     steps: dict[str, StepRecord] = Field(default_factory=dict)
     target: str | None = None
+    error: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-safe data."""
@@ -77,18 +97,83 @@ class RunRecord(BaseModel):
         """Write ``run.json`` atomically in the run folder."""
         path = Path(self.run_dir) / RECORD_FILE
         tmp = path.with_name(f".{RECORD_FILE}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(self.to_dict(), indent=2, sort_keys=True) + "\n")
-        os.replace(tmp, path)
+        text = json.dumps(self.to_dict(), indent=2, sort_keys=True) + "\n"
+        try:
+            tmp.write_text(text, encoding="utf-8")
+            os.replace(tmp, path)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise storage_error(f"cannot write the run record {path}", exc) from None
         return path
+
+    def final_status(self) -> str:
+        """``succeeded`` only when every step is succeeded, cached or skipped."""
+        if all(step.status in SETTLED for step in self.steps.values()):
+            return SUCCEEDED
+        if any(step.status == CANCELLED for step in self.steps.values()):
+            return CANCELLED
+        return FAILED
 
     @classmethod
     def load(cls, run_dir: Path) -> RunRecord:
-        """Read the record of an earlier run."""
+        """Read the record of an earlier run, with the steps its journal adds."""
         path = run_dir / RECORD_FILE
         try:
-            return cls.model_validate(json.loads(path.read_text()))
+            record = cls.model_validate(json.loads(path.read_text(encoding="utf-8")))
         except (OSError, ValueError, ValidationError) as exc:
             raise UsageError(
                 f"cannot read the run record {path}: {type(exc).__name__}",
                 hint="check --run-id and --workspace; the run folder must hold run.json",
             ) from None
+        for step in read_journal(run_dir):
+            if step.name in record.steps:
+                record.steps[step.name] = step
+        return record
+
+
+class Journal:
+    """Appends each ended step to ``journal.jsonl``; one ``write`` a step."""
+
+    def __init__(self, run_dir: Path) -> None:
+        self.path = run_dir / JOURNAL_FILE
+        try:
+            self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        except OSError as exc:
+            raise storage_error(f"cannot write the run journal {self.path}", exc) from None
+
+    def append(self, step: StepRecord) -> None:
+        """Record one step as it is now."""
+        line = step.model_dump_json() + "\n"
+        try:
+            os.write(self._fd, line.encode())
+        except OSError as exc:
+            raise storage_error(f"cannot write the run journal {self.path}", exc) from None
+
+    def close(self, *, remove: bool) -> None:
+        """Stop appending; ``remove`` once ``run.json`` holds everything it said."""
+        os.close(self._fd)
+        if remove:
+            self.path.unlink(missing_ok=True)
+
+
+def read_journal(run_dir: Path) -> list[StepRecord]:
+    """The steps a journal recorded, in order; a torn last line (a kill) is ignored."""
+    try:
+        data = (run_dir / JOURNAL_FILE).read_bytes()
+    except OSError:
+        return []
+    steps = []
+    for line in data.splitlines():
+        try:
+            steps.append(StepRecord.model_validate_json(line))
+        except ValueError:
+            continue
+    return steps
+
+
+def storage_error(what: str, exc: OSError) -> InfrastructureError:
+    """A one-line error for a file the engine cannot write (disk full, read-only)."""
+    return InfrastructureError(
+        f"{what}: {exc.strerror or exc}",
+        hint="free some space, or point --workspace at a writable folder",
+    )

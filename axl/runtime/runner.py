@@ -271,6 +271,7 @@ def _save_output(manifest: Manifest, value: Any, out: Any, durable: bool) -> Out
         get_handler(out.handler),
         step=manifest.step,
         workflow=manifest.workflow_name,
+        run_id=manifest.run_id,
         durable=durable,
     )
     if out.value_path:

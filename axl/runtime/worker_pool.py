@@ -1,12 +1,14 @@
 """Long-lived worker processes for ``--isolation worker``: the fastest isolated mode.
 
-Each worker is forked once and then runs steps one after another, so a step
-pays neither a fork nor a process exit. A crash (``os._exit``, a segfault, a
-kill on timeout) still ends only that worker: the step fails and a fresh
-worker takes its place. What is *not* isolated is module-level state: a step
-may see globals that an earlier step in the same worker left behind, unlike
-on a cluster, where every step has its own pod. Use the default ``fork``
-mode when that matters.
+Each worker is forked once (by the run's fork server, see
+:mod:`axl.runtime.fork_server`) and then runs steps one after another, so a
+step pays neither a fork nor a process exit. A crash (``os._exit``, a
+segfault, a kill) ends only that worker: a busy worker's step fails (or is
+retried) and a fresh worker takes its place; an idle worker that died is
+replaced when it is next needed. What is *not* isolated is module-level
+state: a step may see globals that an earlier step in the same worker left
+behind, unlike on a cluster, where every step has its own pod. Use ``fork``
+isolation when that matters.
 
 Messages are length-prefixed: the engine sends ``(manifest, log_path)``
 pickled, the worker answers with the JSON report of :func:`run_in_child`.
@@ -24,10 +26,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
-from axl.runtime.forking import Child, close_quietly, fork_child
+from axl.runtime.fork_server import Child, ForkServer
 from axl.runtime.manifest import Manifest
 
 _HEADER = struct.Struct("!Q")
+_SPAWN_TRIES = 3
 
 
 @dataclass
@@ -54,20 +57,31 @@ class Worker:
 class WorkerPool:
     """Up to ``size`` workers; a dead worker is replaced on the next step."""
 
-    def __init__(self, *, durable: bool, size: int) -> None:
+    def __init__(self, server: ForkServer, *, durable: bool, size: int) -> None:
+        self._server = server
         self._durable = durable
         self._size = max(1, size)
         self._idle: list[Worker] = []
         self._busy: dict[int, Worker] = {}
-        self._engine_fds: set[int] = set()
 
     def run(self, manifest: Manifest, log_path: Path) -> tuple[int, int]:
         """Send one step to an idle worker; returns its pid and the fd to watch."""
-        worker = self._idle.pop() if self._idle else self._spawn()
         message = pickle.dumps((manifest, str(log_path)), protocol=pickle.HIGHEST_PROTOCOL)
-        _write_all(worker.command_fd, _HEADER.pack(len(message)) + message)
-        self._busy[worker.result_fd] = worker
-        return worker.pid, worker.result_fd
+        framed = _HEADER.pack(len(message)) + message
+        for _ in range(_SPAWN_TRIES):
+            worker = self._idle.pop() if self._idle else self._spawn()
+            try:
+                _write_all(worker.command_fd, framed)
+            except OSError:  # it died while idle: replace it
+                self._discard(worker)
+                continue
+            self._busy[worker.result_fd] = worker
+            return worker.pid, worker.result_fd
+        raise OSError("every new worker died before it took its step")
+
+    def wait(self, pid: int) -> int:
+        """The wait status of a worker that died."""
+        return self._server.wait(pid)
 
     def read(self, fd: int) -> bool:
         """Read what the worker sent; True when its report is complete or it died."""
@@ -87,40 +101,48 @@ class WorkerPool:
         return len(worker.buffer) >= _HEADER.size + size
 
     def report(self, fd: int) -> tuple[dict[str, Any] | None, int | None]:
-        """The step's report, or ``None`` and the wait status when the worker died."""
+        """The step's report, or ``None`` and the wait status when the worker died first."""
         worker = self._busy.pop(fd)
+        body = None
+        if len(worker.buffer) >= _HEADER.size:
+            (size,) = _HEADER.unpack_from(worker.buffer)
+            if len(worker.buffer) >= _HEADER.size + size:
+                body = bytes(worker.buffer[_HEADER.size : _HEADER.size + size])
+                del worker.buffer[: _HEADER.size + size]
         if not worker.alive:
-            self._dismiss(worker)
-            _, status = os.waitpid(worker.pid, 0)
-            return None, status
-        (size,) = _HEADER.unpack_from(worker.buffer)
-        body = bytes(worker.buffer[_HEADER.size : _HEADER.size + size])
-        del worker.buffer[: _HEADER.size + size]
-        self._idle.append(worker)
+            status = self._discard(worker)
+            if body is None:
+                return None, status
+        else:
+            self._idle.append(worker)
         try:
-            report = json.loads(body)
+            report = json.loads(body or b"")
         except ValueError:
             report = None
         return report, None
 
     def close(self) -> None:
-        """Stop every worker (idle ones exit when their command pipe closes)."""
-        for worker in [*self._idle, *self._busy.values()]:
+        """Stop every worker: busy ones are killed, idle ones exit when their pipe closes."""
+        for worker in self._busy.values():
             with contextlib.suppress(ProcessLookupError):
-                if worker.result_fd in self._busy:
-                    os.kill(worker.pid, signal.SIGKILL)
-            self._dismiss(worker)
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(worker.pid, 0)
+                os.kill(worker.pid, signal.SIGKILL)
+        for worker in [*self._idle, *self._busy.values()]:
+            _close_pipes(worker)
         self._idle, self._busy = [], {}
 
-    def _dismiss(self, worker: Worker) -> None:
-        for fd in (worker.command_fd, worker.result_fd):
-            close_quietly(self._engine_fds, fd)
+    def _discard(self, worker: Worker) -> int:
+        """Close a dead worker's pipes and collect its wait status."""
+        _close_pipes(worker)
+        return self._server.wait(worker.pid)
 
     def _spawn(self) -> Worker:
-        durable = self._durable
-        return Worker(fork_child(self._engine_fds, lambda cmd, res: _serve(cmd, res, durable)))
+        return Worker(self._server.spawn("worker", self._durable))
+
+
+def _close_pipes(worker: Worker) -> None:
+    for fd in (worker.command_fd, worker.result_fd):
+        with contextlib.suppress(OSError):
+            os.close(fd)
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -140,11 +162,10 @@ def _read_exactly(fd: int, size: int) -> bytes | None:
     return b"".join(chunks)
 
 
-def _serve(command_fd: int, result_fd: int, durable: bool) -> NoReturn:
+def serve(command_fd: int, result_fd: int, durable: bool) -> NoReturn:
     """The worker's loop: one step per message, until the engine closes the pipe."""
     from axl.runtime.workers import run_in_child
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the engine decides on interrupts
     home = os.getcwd()
     while True:
         header = _read_exactly(command_fd, _HEADER.size)

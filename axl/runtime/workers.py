@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from axl.errors import EXIT_INTERNAL, EXIT_USER_CODE
-from axl.runtime.forking import Child, close_quietly, fork_child
+from axl.runtime.fork_server import Child, ForkServer
 from axl.runtime.manifest import Manifest
 from axl.runtime.worker_pool import WorkerPool
 
@@ -96,31 +96,36 @@ def launch(
 
 
 class ForkPool:
-    """Children forked ahead of need, each used for exactly one step.
+    """Children forked ahead of need (by the run's fork server), each used for one step.
 
     Forking (and the child's exit) happens while other steps run, off the
     critical path; each step still gets a fresh process, so no state leaks
     from one step to the next and a crash takes down only its own step.
     """
 
-    def __init__(self, *, durable: bool, spares: int) -> None:
+    def __init__(self, server: ForkServer, *, durable: bool, spares: int) -> None:
+        self._server = server
         self._durable = durable
         self._want = max(1, spares)
         self._idle: list[Child] = []
-        self._engine_fds: set[int] = set()
-        self._reap: list[int] = []
 
     def run(self, manifest: Manifest, log_path: Path) -> tuple[int, int]:
         """Hand one step to an idle child; returns its pid and the fd that reports the end."""
-        spare = self._idle.pop() if self._idle else self._spawn()
         message = pickle.dumps((manifest, str(log_path)), protocol=pickle.HIGHEST_PROTOCOL)
-        view = memoryview(message)
-        while view:
-            view = view[os.write(spare.command_fd, view) :]
-        self._close(spare.command_fd)
-        self._engine_fds.discard(spare.result_fd)
-        self.refill()
-        return spare.pid, spare.result_fd
+        while True:
+            spare = self._idle.pop() if self._idle else self._spawn()
+            try:
+                view = memoryview(message)
+                while view:
+                    view = view[os.write(spare.command_fd, view) :]
+            except OSError:  # it died while waiting: take another
+                self._dismiss(spare)
+                self._server.wait(spare.pid)
+                continue
+            with contextlib.suppress(OSError):
+                os.close(spare.command_fd)
+            self.refill()
+            return spare.pid, spare.result_fd
 
     def refill(self) -> None:
         """Fork idle children up to the wanted number."""
@@ -128,37 +133,27 @@ class ForkPool:
             self._idle.append(self._spawn())
 
     def ended(self, pid: int) -> None:
-        """A child reported; reap it later, without waiting for its exit."""
-        self._reap.append(pid)
-        self.reap()
+        """A child reported; the server reaps it, without the engine waiting for its exit."""
+        self._server.detach(pid)
 
-    def reap(self, *, block: bool = False) -> None:
-        """Collect exited children (all of them when ``block``)."""
-        waiting = []
-        for pid in self._reap:
-            try:
-                done, _ = os.waitpid(pid, 0 if block else os.WNOHANG)
-            except ChildProcessError:
-                continue
-            if not done:
-                waiting.append(pid)
-        self._reap = waiting
+    def wait(self, pid: int) -> int:
+        """The wait status of a child that ended without a report."""
+        return self._server.wait(pid)
 
     def close(self) -> None:
         """Dismiss the idle children (they exit when their command pipe closes)."""
         for spare in self._idle:
-            self._close(spare.command_fd)
-            self._close(spare.result_fd)
-            self._reap.append(spare.pid)
+            self._dismiss(spare)
         self._idle = []
-        self.reap(block=True)
 
-    def _close(self, fd: int) -> None:
-        close_quietly(self._engine_fds, fd)
+    @staticmethod
+    def _dismiss(spare: Child) -> None:
+        for fd in (spare.command_fd, spare.result_fd):
+            with contextlib.suppress(OSError):
+                os.close(fd)
 
     def _spawn(self) -> Child:
-        durable = self._durable
-        return fork_child(self._engine_fds, lambda cmd, res: _child(cmd, res, durable))
+        return self._server.spawn("child", self._durable)
 
 
 def _read_all(fd: int) -> bytes:
@@ -181,8 +176,10 @@ def run_in_child(manifest: Manifest, log_path: str, durable: bool) -> tuple[int,
         sys.stderr = open(2, "w", buffering=1, closefd=False)  # noqa: SIM115
         if faulthandler.is_enabled():  # crash tracebacks go to the step's log
             faulthandler.enable(file=sys.stderr)
+        from axl.io.artifacts import use_global_hash_pool
         from axl.runtime.runner import execute
 
+        use_global_hash_pool()
         outcome = execute(manifest, durable=durable)
         payload = outcome.to_dict()
         code = outcome.exit_code
@@ -194,12 +191,11 @@ def run_in_child(manifest: Manifest, log_path: str, durable: bool) -> tuple[int,
     return code, payload
 
 
-def _child(command_fd: int, result_fd: int, durable: bool) -> NoReturn:
+def child_main(command_fd: int, result_fd: int, durable: bool) -> NoReturn:
     """A forked child: wait for one step, run it, report, exit."""
     code = EXIT_INTERNAL
     payload: dict[str, Any] = {"exit_code": code, "result": None, "error": None}
     try:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the engine decides on interrupts
         message = _read_all(command_fd)
         os.close(command_fd)
         if not message:  # dismissed without work
@@ -214,6 +210,13 @@ def _child(command_fd: int, result_fd: int, durable: bool) -> NoReturn:
             os.close(result_fd)  # the engine sees the end now, not after our exit
         finally:
             os._exit(code)
+
+
+def fork_server(close_in_server: tuple[int, ...] = ()) -> ForkServer:
+    """Start the fork server of a run, knowing the two kinds of step process."""
+    from axl.runtime.worker_pool import serve
+
+    return ForkServer({"child": child_main, "worker": serve}, close_in_server=close_in_server)
 
 
 def drain(job: Launched, pool: ForkPool | WorkerPool | None = None) -> bool:
@@ -244,25 +247,33 @@ def finish(job: Launched, pool: ForkPool | WorkerPool | None = None) -> Ended:
         report = _report_from_log(job.log_path) if returncode >= 0 else None
         status = None if report is not None else _wait_status(returncode)
     else:
+        assert isinstance(pool, ForkPool)
         os.close(job.fd)
         report = _parse(b"".join(job.chunks))
-        if report is not None and not job.timed_out and isinstance(pool, ForkPool):
+        if report is not None and not job.timed_out:
             pool.ended(job.pid)  # it is exiting; no need to wait for that
         else:
-            _, status = os.waitpid(job.pid, 0)
+            status = pool.wait(job.pid)
     if job.timed_out:
         return Ended(EXIT_USER_CODE, None, {"code": "timeout", "message": "timed out"})
     if report is not None and status is None:
         code = int(report.get("exit_code", EXIT_INTERNAL))
         return Ended(code, report.get("result"), report.get("error"))
     assert status is not None
+    return Ended(EXIT_USER_CODE, None, {"code": "crashed", "message": crash_reason(status)})
+
+
+def crash_reason(status: int) -> str:
+    """Why a step's process ended without reporting, from its wait status."""
     if os.WIFSIGNALED(status):
-        name = signal.Signals(os.WTERMSIG(status)).name
-        message = f"the step's process was killed by {name}"
-        return Ended(EXIT_USER_CODE, None, {"code": "crashed", "message": message})
+        number = os.WTERMSIG(status)
+        try:
+            name = signal.Signals(number).name
+        except ValueError:
+            name = f"signal {number}"
+        return f"the step's process was killed by {name}"
     code = os.WEXITSTATUS(status)
-    message = f"the step's process exited with code {code} before reporting"
-    return Ended(code or EXIT_USER_CODE, None, {"code": "crashed", "message": message})
+    return f"the step's process exited with code {code} before reporting"
 
 
 def _wait_status(returncode: int) -> int:

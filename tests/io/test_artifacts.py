@@ -30,7 +30,9 @@ def leftovers(folder: Path) -> list[str]:
 
 def test_sidecar_fields(tmp_path: Path):
     path = tmp_path / "model.pkl"
-    meta = write_artifact({"w": [1, 2]}, path, "pickle", step="train", workflow="churn")
+    meta = write_artifact(
+        {"w": [1, 2]}, path, "pickle", step="train", workflow="churn", run_id="r1"
+    )
     side = json.loads((tmp_path / "model.meta.json").read_text())
     assert side == {
         "format": 1,
@@ -43,6 +45,7 @@ def test_sidecar_fields(tmp_path: Path):
         "step": "train",
         "workflow": "churn",
         "metadata": {"protocol": 5},
+        "run_id": "r1",
     }
     from blake3 import blake3
 
