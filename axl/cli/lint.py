@@ -40,10 +40,10 @@ def lint(
 ) -> None:
     """Lint Argo Workflow/WorkflowTemplate YAML (exit 1 on errors, 2 if FILE is not YAML)."""
     from axl.compiler.lint import format_finding, lint_text
-    from axl.compiler.lint.text import read_text
+    from axl.compiler.lint.text import decode_text, read_text
 
-    text = sys.stdin.read() if file == "-" else read_text(Path(file))
     source = "stdin" if file == "-" else file
+    text = decode_text(sys.stdin.buffer.read(), source) if file == "-" else read_text(Path(file))
     findings = lint_text(text, schema_dir=schema_dir, strict_names=strict_names, source=source)
     errors = sum(1 for f in findings if f.severity == "error")
     if as_json:

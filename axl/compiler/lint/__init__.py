@@ -8,8 +8,9 @@ It works on plain mappings and depends on no other part of axl but its errors.
 
 from axl.compiler.lint.document import lint_document
 from axl.compiler.lint.findings import Finding, format_finding
+from axl.compiler.lint.loader import LintInputError
 from axl.compiler.lint.schemas import ENV_VAR, SchemaDirError
-from axl.compiler.lint.text import LintInputError, lint_file, lint_text
+from axl.compiler.lint.text import lint_file, lint_text
 
 __all__ = [
     "ENV_VAR",

@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from axl.compiler.lint.bounds import check_bounds
 from axl.compiler.lint.dag import check_dags
 from axl.compiler.lint.findings import Finding, Report
 from axl.compiler.lint.inputs import (
@@ -47,7 +48,11 @@ SEMANTIC_RULES: tuple[Rule, ...] = (
 
 
 def lint_document(
-    doc: Mapping[str, Any], *, schema_dir: Path | None = None, strict_names: bool = False
+    doc: Mapping[str, Any],
+    *,
+    schema_dir: Path | None = None,
+    strict_names: bool = False,
+    source: str = "the document",
 ) -> list[Finding]:
     """Lint one Argo Workflow, WorkflowTemplate or ClusterWorkflowTemplate (a parsed mapping).
 
@@ -59,8 +64,11 @@ def lint_document(
     ``strict_names`` also requires every name to be a DNS-1123 label that
     starts with a letter and has at most 63 characters (what axl emits).
     Raises :class:`~axl.compiler.lint.schemas.SchemaDirError` if the schema
-    directory is unusable.
+    directory is unusable, and :class:`~axl.compiler.lint.LintInputError`
+    (naming ``source``) if the document contains itself, nests too deep, or
+    its shared parts expand too far (see :mod:`axl.compiler.lint.bounds`).
     """
+    check_bounds(doc, source)
     report = Report()
     kind = _supported_kind(doc, report)
     if kind is None:

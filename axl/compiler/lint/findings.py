@@ -31,15 +31,19 @@ class Finding:
     severity: Severity = "error"
 
 
-def format_path(parts: Iterable[PathPart]) -> str:
+def format_path(parts: Iterable[object]) -> str:
     """``("spec", "templates", 3, "name")`` -> ``spec.templates[3].name``.
 
-    Keys that are not plain identifiers are quoted: ``metadata.labels["app.kubernetes.io/name"]``.
+    Keys that are not plain identifiers are quoted: ``metadata.labels["app.kubernetes.io/name"]``;
+    keys that are not strings (only a document built in Python has them) show
+    as Python writes them: ``spec[None]``, ``spec[1.5]``.
     """
     out: list[str] = []
     for part in parts:
-        if isinstance(part, int):
+        if isinstance(part, int) and not isinstance(part, bool):
             out.append(f"[{part}]")
+        elif not isinstance(part, str):
+            out.append(f"[{part!r}]")
         elif _PLAIN_KEY.match(part):
             out.append(f".{part}" if out else part)
         else:
@@ -67,7 +71,7 @@ class Report:
     items: list[Finding] = field(default_factory=list)
 
     def add(
-        self, path: Sequence[PathPart], rule: str, message: str, severity: Severity = "error"
+        self, path: Sequence[object], rule: str, message: str, severity: Severity = "error"
     ) -> None:
         """Record one finding at ``path``."""
         self.items.append(Finding(format_path(path), rule, message, severity))

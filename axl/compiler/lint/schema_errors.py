@@ -43,7 +43,7 @@ def schema_items(error: Any, prefix: Sequence[PathPart]) -> Iterator[Item]:
         for key in value:
             if key not in known:
                 message = f"unknown field {key!r}{did_you_mean(str(key), known)}"
-                yield (*path, str(key)), "unknown-field", message
+                yield (*path, key), "unknown-field", message
     elif keyword == "required" and isinstance(value, dict):
         for name in expected:
             if name not in value:
