@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
 import sys
 import traceback
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -75,6 +77,18 @@ def handle_errors(func: F) -> F:
             raise typer.Exit(code=EXIT_INTERNAL) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+@contextlib.contextmanager
+def one_line_warnings() -> Iterator[None]:
+    """Print each Python warning as ``warning: MESSAGE`` on stderr, as ``validate`` does."""
+
+    def show(message: Any, *_args: Any, **_kwargs: Any) -> None:
+        typer.echo(f"warning: {message}", err=True)
+
+    with warnings.catch_warnings():
+        warnings.showwarning = show
+        yield
 
 
 def cli_params(params_file: Path | None, pairs: list[str] | None) -> dict[str, Any]:

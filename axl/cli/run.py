@@ -19,6 +19,7 @@ from axl.cli.common import (
     cli_params,
     emit_json,
     handle_errors,
+    one_line_warnings,
 )
 from axl.errors import EXIT_FAILED, EXIT_OK, EXIT_USER_CODE
 
@@ -70,8 +71,13 @@ def local(
         "Writes are atomic and digest-checked either way.",
     ),
 ) -> None:
-    """Run a workflow locally; independent steps run in parallel."""
+    """Run a workflow locally; independent steps run in parallel.
+
+    Ctrl-C or SIGTERM stops the steps and records the run as cancelled (exit
+    130 or 143); ``--resume`` continues it.
+    """
     from axl.runtime.api import run_local
+    from axl.runtime.interrupts import RunInterrupted
     from axl.runtime.progress import LiveProgress, PlainProgress
 
     params = cli_params(params_file, param)
@@ -82,30 +88,109 @@ def local(
         progress = LiveProgress()
     else:
         progress = PlainProgress()
-    with progress or contextlib.nullcontext():
-        result = run_local(
-            target,
-            params,
-            max_parallel=max_parallel,
-            workspace=workspace,
-            run_id=run_id,
-            isolation=isolation,
-            durable=fsync,
-            packages_policy=packages,
-            workflow_archive=workflow_archive,
-            archive_digest=archive_digest,
-            only=only,
-            resume=resume,
-            listener=progress,
+    try:
+        with one_line_warnings(), progress or contextlib.nullcontext():
+            result = run_local(
+                target,
+                params,
+                max_parallel=max_parallel,
+                workspace=workspace,
+                run_id=run_id,
+                isolation=isolation,
+                durable=fsync,
+                packages_policy=packages,
+                workflow_archive=workflow_archive,
+                archive_digest=archive_digest,
+                only=only,
+                resume=resume,
+                listener=progress,
+            )
+    except RunInterrupted as stop:
+        _print_cancelled(stop, target, workspace, as_json)
+        raise typer.Exit(stop.exit_code) from None
+    except KeyboardInterrupt:  # before the run began: nothing was recorded
+        _report(
+            {"code": "cancelled", "message": "interrupted before the run started", "hint": None},
+            as_json,
         )
+        raise typer.Exit(130) from None
     code = _exit_code(result)
     if as_json:
-        emit_json(_summary(result))
+        summary = _summary(result)
+        if not result.ok:
+            summary["error"] = _run_error(result, target, workspace)
+        emit_json(summary)
         if not result.ok:
             _print_failures(result, target, workspace)  # on stderr, beside the JSON
     else:
         _print_end(result, target, workspace)
     raise typer.Exit(code)
+
+
+def _report(error: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        emit_json({"ok": False, "error": error})
+    else:
+        typer.echo(f"error: {error['message']}", err=True)
+
+
+def _resume_command(target: str, run_id: str, workspace: Path, *extra: str) -> str:
+    command = ["axl", "run", "local", "-m", target, "--run-id", run_id, *extra]
+    if workspace != Path(".axl"):
+        command += ["--workspace", str(workspace)]
+    return shlex.join(command)
+
+
+def _print_cancelled(stop: Any, target: str, workspace: Path, as_json: bool) -> None:
+    record = stop.record
+    if record is None:
+        _report({"code": "cancelled", "message": f"cancelled by {stop}", "hint": None}, as_json)
+        return
+    counts: dict[str, int] = {}
+    for step in record.steps.values():
+        counts[step.status] = counts.get(step.status, 0) + 1
+    detail = ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in sorted(counts.items()))
+    resume = _resume_command(target, record.run_id, workspace, "--resume")
+    message = f"run {record.run_id} cancelled by {stop} ({detail})"
+    if as_json:
+        emit_json(
+            {
+                "ok": False,
+                "run_id": record.run_id,
+                "status": record.status,
+                "run_dir": record.run_dir,
+                "steps": {name: {"status": s.status} for name, s in record.steps.items()},
+                "error": {"code": "cancelled", "message": message, "hint": f"resume: {resume}"},
+            }
+        )
+    typer.echo(f"error: {message}\n  resume: {resume}", err=True)
+
+
+def _run_error(result: Any, target: str, workspace: Path) -> dict[str, Any]:
+    """The ``error`` object of a failed run's JSON answer: its first failure."""
+    for name in result.failed_steps():
+        step = result.record.steps[name]
+        error = step.error or {}
+        return {
+            "code": error.get("code", "step_failed"),
+            "message": f"step {name!r} failed: {error.get('message', 'unknown error')}",
+            "hint": error.get("hint") or f"log: {step.log}",
+            "step": name,
+            "exit_code": error.get("exit_code"),
+        }
+    return {
+        "code": "incomplete",
+        "message": _incomplete_message(result),
+        "hint": f"finish it: {_resume_command(target, result.run_id, workspace, '--resume')}",
+    }
+
+
+def _incomplete_message(result: Any) -> str:
+    left = result.unfinished_steps()
+    listing = "; ".join(
+        f"{status.replace('_', ' ')}: {', '.join(names)}" for status, names in left.items()
+    )
+    return f"run {result.run_id} did not finish ({listing})"
 
 
 def _exit_code(result: Any) -> int:
@@ -170,18 +255,20 @@ def _print_end(result: Any, target: str, workspace: Path) -> None:
 
 def _print_failures(result: Any, target: str, workspace: Path) -> None:
     record = result.record
-    for name in result.failed_steps():
+    failed = result.failed_steps()
+    for name in failed:
         step = record.steps[name]
         error = step.error or {}
-        rerun = ["axl", "run", "local", "-m", target, "--run-id", result.run_id, "--only", name]
-        if workspace != Path(".axl"):
-            rerun += ["--workspace", str(workspace)]
+        rerun = _resume_command(target, result.run_id, workspace, "--only", name)
         lines = [
             f"error: step {name!r} failed after {step.attempts} attempt(s): "
             f"{error.get('message', 'unknown error')}",
             f"  log: {step.log}",
-            f"  rerun this step: {shlex.join(rerun)}",
+            f"  rerun this step: {rerun}",
         ]
         if error.get("hint"):
             lines.insert(1, f"  hint: {error['hint']}")
         typer.echo("\n".join(lines), err=True)
+    if not failed:
+        resume = _resume_command(target, result.run_id, workspace, "--resume")
+        typer.echo(f"error: {_incomplete_message(result)}\n  finish it: {resume}", err=True)

@@ -9,11 +9,11 @@ from typing import Any
 
 from axl.dsl.params import resolve_params
 from axl.dsl.workflow import Workflow
-from axl.errors import AxlError, StepError
+from axl.errors import StepError, UsageError
 from axl.ir import IRWorkflow, build_ir
 from axl.runtime.local import LocalOptions, execute_run
 from axl.runtime.manifest import CodeArchive
-from axl.runtime.record import DONE_OK, FAILED, SUCCEEDED, RunRecord
+from axl.runtime.record import DONE_OK, FAILED, SETTLED, SUCCEEDED, RunRecord
 from axl.runtime.runner import archive_import_roots, register_workflow_class
 from axl.runtime.workers import ISOLATION_MODES, default_isolation
 
@@ -89,11 +89,27 @@ class RunResult:
         return Path(self.record.steps[step].outputs[0].path)
 
     def failed_steps(self) -> list[str]:
+        """Steps that failed, in the order of the record."""
         return [name for name, s in self.record.steps.items() if s.status == FAILED]
 
+    def unfinished_steps(self) -> dict[str, list[str]]:
+        """Steps that keep the run from succeeding without failing: status -> names."""
+        found: dict[str, list[str]] = {}
+        for name, step in self.record.steps.items():
+            if step.status not in (*SETTLED, FAILED):
+                found.setdefault(step.status, []).append(name)
+        return found
+
     def raise_for_status(self) -> RunResult:
-        """Raise a :class:`StepError` naming the first failed step, if any."""
+        """Raise a :class:`StepError` unless the run succeeded, naming what kept it from it."""
         failed = self.failed_steps()
+        if not failed and not self.ok:
+            left = self.unfinished_steps()
+            listing = "; ".join(f"{status}: {', '.join(names)}" for status, names in left.items())
+            raise StepError(
+                f"run {self.run_id} did not finish ({listing})",
+                hint="continue it with resume=True (--resume)",
+            )
         if failed:
             step = self.record.steps[failed[0]]
             error = step.error or {}
@@ -133,9 +149,27 @@ def run_local(
     ``durable=True`` each is also fsynced (slower; the runner in a pod always
     does). A failed run does not raise: check ``result.ok`` or call
     ``result.raise_for_status()``.
+
+    ``run_id`` names the run (a new id is made when it is ``None``); an
+    existing run is continued only with ``resume=True`` (rerun what did not
+    finish or is stale) or ``only=STEP``, and keeps its params.
+
+    Ctrl-C (or SIGTERM) stops the steps, records the run as ``cancelled`` and
+    raises :class:`axl.runtime.interrupts.RunInterrupted`, a
+    ``KeyboardInterrupt`` that carries the record.
     """
     from axl.dsl.loader import load_target, module_for_file
+    from axl.runtime.manifest import PACKAGE_POLICIES
+    from axl.runtime.resume import run_params
+    from axl.runtime.run_folder import check_run_id
 
+    if run_id is not None:
+        check_run_id(run_id)
+    if packages_policy not in PACKAGE_POLICIES:
+        raise UsageError(
+            f"packages policy {packages_policy!r} is not one of {', '.join(PACKAGE_POLICIES)}",
+            hint="--packages check (default), install or none",
+        )
     python_path: tuple[str, ...] = ()
     target: str | None = None
     archive = None
@@ -157,8 +191,11 @@ def run_local(
             python_path = (str(module_for_file(Path(module_file))[1]),)
     mode = isolation or default_isolation()
     if mode not in ISOLATION_MODES:
-        raise AxlError(f"isolation {mode!r} is not one of {', '.join(ISOLATION_MODES)}")
-    given = dict(params or {})
+        raise UsageError(
+            f"isolation {mode!r} is not one of {', '.join(ISOLATION_MODES)}",
+            hint="--isolation worker (default), fork or subprocess",
+        )
+    given = run_params(Path(workspace), run_id, params or {}, continuing=bool(only or resume))
     resolve_params(cls, given)  # fail before anything runs
     ir = build_ir(cls)
     register_workflow_class(ir.ref, cls)

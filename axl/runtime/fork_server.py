@@ -134,8 +134,10 @@ def _server_gone(why: str) -> InfrastructureError:
 
 def _serve(sock: socket.socket, entries: dict[str, Entry]) -> NoReturn:  # pragma: no cover
     """The server's loop (in the forked server process)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the engine decides on interrupts
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    # The engine decides on interrupts, and the server ends when the engine does
+    # (its socket closes): a signal to the whole process group must not take it first.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     with contextlib.suppress(ValueError):
         signal.set_wakeup_fd(-1)
     kept: dict[int, int] = {}  # reaped children whose status was not asked for yet
@@ -177,6 +179,7 @@ def _serve(sock: socket.socket, entries: dict[str, Entry]) -> NoReturn:  # pragm
                 pid = os.fork()
                 if pid == 0:
                     sock.close()
+                    signal.signal(signal.SIGTERM, signal.SIG_DFL)
                     try:
                         entries[request["entry"]](fds[0], fds[1], bool(request["durable"]))
                     finally:  # an entry point never returns into the server's loop

@@ -15,6 +15,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from types import FrameType
+from typing import Any
 
 SIGNAL_DESCRIPTIONS = {signal.SIGINT: "SIGINT (Ctrl-C)", signal.SIGTERM: "SIGTERM"}
 
@@ -22,9 +23,11 @@ SIGNAL_DESCRIPTIONS = {signal.SIGINT: "SIGINT (Ctrl-C)", signal.SIGTERM: "SIGTER
 class RunInterrupted(KeyboardInterrupt):
     """A run was stopped by a signal; it is recorded as ``cancelled``."""
 
-    def __init__(self, signum: int) -> None:
-        super().__init__(SIGNAL_DESCRIPTIONS.get(signal.Signals(signum), f"signal {signum}"))
+    def __init__(self, signum: int, record: Any = None) -> None:
+        super().__init__(describe_signal(signum))
         self.signum = signum
+        self.record = record
+        """The run's record (a :class:`axl.runtime.record.RunRecord`), as saved."""
 
     @property
     def exit_code(self) -> int:
@@ -48,7 +51,16 @@ class Interrupts:
 
     def describe(self) -> str:
         assert self.signum is not None
-        return SIGNAL_DESCRIPTIONS.get(signal.Signals(self.signum), f"signal {self.signum}")
+        return describe_signal(self.signum)
+
+
+def describe_signal(signum: int) -> str:
+    """``SIGINT (Ctrl-C)``, ``SIGTERM``, or the signal's name."""
+    try:
+        sig = signal.Signals(signum)
+    except ValueError:
+        return f"signal {signum}"
+    return SIGNAL_DESCRIPTIONS.get(sig, sig.name)
 
 
 @contextlib.contextmanager

@@ -189,7 +189,7 @@ def _execute(
         record.status = record.final_status()
     _close(state)
     if state.interrupts.signum is not None:
-        raise RunInterrupted(state.interrupts.signum)
+        raise RunInterrupted(state.interrupts.signum, record)
     return record
 
 
@@ -293,6 +293,7 @@ def _cancel(state: _State) -> None:
         step = state.record.steps[name]
         step.status = CANCELLED
         step.error = _cancelled_error(state)
+        step.reason = step.error["message"]
         _settle(state, "cancelled", step)
 
 
@@ -498,6 +499,7 @@ def _complete(state: _State, job: Launched, *, cancelled: bool = False) -> None:
     if cancelled:
         step.status = CANCELLED
         step.error = _cancelled_error(state)
+        step.reason = step.error["message"]
         step.exit_code = None
         _settle(state, "cancelled", step)
         return

@@ -15,6 +15,8 @@ _MARKS = {
     "not_run": "--  ",
     "skipped": "skip",
     "cached": "hit ",
+    "cancelled": "stop",
+    "stale": "stale",
 }
 
 
@@ -32,7 +34,7 @@ class PlainProgress:
             line += f"  ({_duration(step.duration_ms)})"
         if event == "retrying":
             line += f"  attempt {step.attempts} failed: {(step.error or {}).get('message', '')}"
-        if event == "skipped" and step.reason:
+        if event in ("skipped", "stale", "cancelled") and step.reason:
             line += f"  ({step.reason})"
         self.stream.write(line + "\n")
         self.stream.flush()
@@ -58,7 +60,14 @@ class LiveProgress:
     def _table(self) -> Any:
         from rich.table import Table
 
-        styles = {"succeeded": "green", "failed": "bold red", "running": "yellow", "skipped": "dim"}
+        styles = {
+            "succeeded": "green",
+            "failed": "bold red",
+            "running": "yellow",
+            "skipped": "dim",
+            "stale": "magenta",
+            "cancelled": "bold yellow",
+        }
         table = Table(box=None, show_header=True, header_style="bold")
         table.add_column("step")
         table.add_column("status")
@@ -73,7 +82,7 @@ class LiveProgress:
         status = {"started": "running", "planned": step.status}.get(event, event)
         duration = _duration(step.duration_ms) if step.duration_ms is not None else ""
         note = f"attempt {step.attempts}" if step.attempts > 1 else ""
-        if step.reason and event in ("skipped", "not_run"):
+        if step.reason and event in ("skipped", "not_run", "stale", "cancelled"):
             note = step.reason
         self._rows[step.name] = (status, duration, note)
         if self._live is None:
