@@ -61,8 +61,7 @@ def wire_value(value: Any, where: str) -> Any:
         if isinstance(item, dict | list | tuple):
             if depth >= MAX_DEPTH:
                 raise ParamsError(
-                    f"{where} is nested deeper than {MAX_DEPTH} levels "
-                    "(or refers to itself)",
+                    f"{where} is nested deeper than {MAX_DEPTH} levels (or refers to itself)",
                     hint="flatten the value; a param is small configuration data",
                 )
             if isinstance(item, dict):
@@ -72,13 +71,13 @@ def wire_value(value: Any, where: str) -> Any:
                     text = _key_text(key, where, path)
                     if text in keys:
                         raise ParamsError(
-                            f"{_at(where, path)}: keys {_short(repr(keys[text]))} and "
-                            f"{_short(repr(key))} are the same in JSON",
+                            f"{_at(where, path)}: keys {shown(keys[text])} and "
+                            f"{shown(key)} are the same in JSON",
                             hint="keep one of them",
                         )
                     keys[text] = key
                     out[text] = None
-                    stack.append((child, out, text, depth + 1, f"{path}.{text}"))
+                    stack.append((child, out, text, depth + 1, f"{path}.{label(text)}"))
             else:
                 out = [None] * len(item)
                 for index in range(len(item) - 1, -1, -1):
@@ -154,7 +153,7 @@ def parse_param_value(text: str, name: str = "") -> Any:
     ``NaN``, ``Infinity`` and numbers that overflow a float are not JSON, so
     they stay text. A value nested deeper than :data:`MAX_DEPTH` is an error.
     """
-    where = f"--param {_short(name)}" if name else "--param value"
+    where = f"--param {label(name)}" if name else "--param value"
     try:
         value = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
     except RecursionError:
@@ -171,57 +170,61 @@ def load_params_file(path: Path) -> dict[str, Any]:
     """Read a ``--params`` file (YAML or JSON); it must hold a mapping of name to value."""
     import yaml
 
+    name = label(str(path))
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise ParamsError(
-            f"cannot read params file {path}: {exc.strerror or exc}",
+            f"cannot read params file {name}: {exc.strerror or exc}",
             hint="pass an existing YAML or JSON file",
         ) from None
     except ValueError as exc:  # a NUL in the path
-        raise ParamsError(f"cannot read params file {path!r}: {exc}") from None
+        raise ParamsError(f"cannot read params file {shown(str(path))}: {exc}") from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ParamsError(
-            f"params file {path} is not UTF-8 text (byte {data[exc.start]:#04x} at offset "
+            f"params file {name} is not UTF-8 text (byte {data[exc.start]:#04x} at offset "
             f"{exc.start})",
             hint="save the file as UTF-8",
         ) from None
     try:
-        loaded = yaml.safe_load(text) if text.strip() else {}
+        # libyaml when present: PyYAML's own scanner is quadratic in the nesting depth.
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        loaded = yaml.load(text, Loader=loader) if text.strip() else {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None)
         raise ParamsError(
-            f"params file {path}{where} is not valid YAML/JSON"
+            f"params file {name}{where} is not valid YAML/JSON"
             + (f": {problem}" if problem else ""),
             hint="fix the syntax; a params file is a mapping of name to value",
         ) from None
     except RecursionError:
         raise ParamsError(
-            f"params file {path} is nested too deeply to read",
+            f"params file {name} is nested too deeply to read",
             hint=f"a param value may be nested at most {MAX_DEPTH} levels",
         ) from None
-    except ValueError as exc:  # PyYAML's own int() and date() of a malformed scalar
+    except Exception as exc:  # PyYAML's constructors raise plain errors on some bad scalars
         raise ParamsError(
-            f"params file {path} holds a value YAML cannot read: {exc}",
+            f"params file {name} holds a value YAML cannot read: "
+            f"{type(exc).__name__}: {_short(str(exc).splitlines()[0] if str(exc) else '')}",
             hint="quote the value to pass it as text",
         ) from None
     if not isinstance(loaded, dict):
         raise ParamsError(
-            f"params file {path} must hold a mapping of name to value, not {type(loaded).__name__}"
+            f"params file {name} must hold a mapping of name to value, not {type(loaded).__name__}"
         )
     values: dict[str, Any] = {}
     for key, value in loaded.items():
         if not isinstance(key, str):
             raise ParamsError(
-                f"params file {path}: key {_short(repr(key))} is not a param name but a "
+                f"params file {name}: key {shown(key)} is not a param name but a "
                 f"{type(key).__name__}",
                 hint="quote it; YAML reads yes/no/on/off/null and numbers as values",
             )
-        where = f"params file {path}: param {_short(repr(key))}"
+        where = f"params file {name}: param {shown(key)}"
         values[wire_value(key, where)] = wire_value(value, where)
     return values
 
@@ -234,7 +237,7 @@ def merge_cli_params(params_file: Path | None, pairs: list[str] | None) -> dict[
         key = key.strip()
         if not sep or not key:
             raise ParamsError(
-                f"--param {_short(pair)!r} is not key=value", hint="write --param name=value"
+                f"--param {shown(pair)} is not key=value", hint="write --param name=value"
             )
         values[wire_value(key, "--param name")] = parse_param_value(text, key)
     return values
@@ -245,5 +248,14 @@ def _at(where: str, path: str) -> str:
 
 
 def _short(text: str, limit: int = 80) -> str:
-    """Keep one-line messages short when the input is huge."""
     return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
+
+
+def shown(value: Any) -> str:
+    """``repr(value)`` cut to one short line, for untrusted input inside an error message."""
+    return _short(repr(value))
+
+
+def label(name: str) -> str:
+    """A name as it is when it is short printable text, else :func:`shown`."""
+    return name if name.isprintable() and len(name) <= 80 else shown(name)

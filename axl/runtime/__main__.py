@@ -17,7 +17,7 @@ from pathlib import Path
 
 from axl.errors import AxlError
 from axl.runtime.logs import log_event
-from axl.runtime.manifest import CodeArchive, Manifest
+from axl.runtime.manifest import CodeArchive, Manifest, ManifestError, check_archive_digest
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -59,23 +59,40 @@ def _load(args: argparse.Namespace) -> Manifest:
     else:
         manifest = Manifest.from_json(args.manifest_json)
     if args.param or args.run_id:
-        from axl.dsl.params import merge_cli_params
+        from axl.dsl.param_wire import merge_cli_params
 
         params = {**manifest.params, **merge_cli_params(None, args.param)}
         manifest = replace(manifest, params=params, run_id=args.run_id or manifest.run_id)
+    digest = args.archive_digest
+    if digest is not None:
+        check_archive_digest(digest, "--archive-digest")
     if args.workflow_archive is not None:
         current = manifest.code
         manifest = replace(
             manifest,
             code=CodeArchive(
                 path=str(args.workflow_archive),
-                digest=args.archive_digest or (current.digest if current else None),
+                digest=digest or (current.digest if current else None),
                 workdir=str(args.workdir or (current.workdir if current else "/axl/workdir")),
             ),
         )
-    elif args.workdir is not None and manifest.code is not None:
-        manifest = replace(manifest, code=replace(manifest.code, workdir=str(args.workdir)))
-    return manifest
+    elif manifest.code is not None:
+        code = manifest.code
+        manifest = replace(
+            manifest,
+            code=replace(
+                code,
+                digest=digest or code.digest,
+                workdir=str(args.workdir) if args.workdir is not None else code.workdir,
+            ),
+        )
+    elif digest is not None:
+        raise ManifestError(
+            "--archive-digest is given but there is no code archive",
+            hint="pass --workflow-archive too, or drop --archive-digest",
+        )
+    # The flags are checked by the same rules as the manifest itself.
+    return Manifest.from_dict(manifest.to_dict())
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -17,12 +17,18 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from axl.dsl.param_wire import label, shown, wire_value
 from axl.errors import UsageError
 
 MANIFEST_VERSION = 1
 INPUT_SOURCES = ("artifact", "param", "value")
 INPUT_MODES = ("object", "path")
 PACKAGE_POLICIES = ("none", "check", "install")
+
+DIGEST_PREFIX = "blake3:"
+"""Digests are written ``blake3:<64 hex digits>``; readers also take the bare hex."""
+
+_HEX = frozenset("0123456789abcdef")
 
 
 class ManifestError(UsageError):
@@ -105,8 +111,12 @@ class Manifest:
     def from_json(cls, text: str | bytes) -> Manifest:
         """Parse and validate manifest JSON."""
         try:
-            data = json.loads(text)
-        except ValueError as exc:
+            data = json.loads(text, parse_constant=_not_json)
+        except RecursionError:
+            raise ManifestError(
+                "manifest is nested too deeply to read", hint="pass the JSON an axl compiler wrote"
+            ) from None
+        except ValueError as exc:  # UnicodeDecodeError included
             raise ManifestError(
                 f"manifest is not valid JSON: {exc}", hint="pass the JSON an axl compiler wrote"
             ) from None
@@ -116,10 +126,14 @@ class Manifest:
     def from_file(cls, path: str | Path) -> Manifest:
         """Read and validate a manifest file."""
         try:
-            text = Path(path).read_text(encoding="utf-8")
+            data = Path(path).read_bytes()
         except OSError as exc:
-            raise ManifestError(f"cannot read manifest {path}: {exc.strerror or exc}") from None
-        return cls.from_json(text)
+            raise ManifestError(
+                f"cannot read manifest {label(str(path))}: {exc.strerror or exc}"
+            ) from None
+        except ValueError as exc:  # a NUL in the path
+            raise ManifestError(f"cannot read manifest {shown(str(path))}: {exc}") from None
+        return cls.from_json(data)
 
     @classmethod
     def from_dict(cls, data: Any) -> Manifest:
@@ -134,20 +148,20 @@ class Manifest:
             },
         )  # fmt: skip
         version = d.get("version", MANIFEST_VERSION)
-        if version != MANIFEST_VERSION:
+        if type(version) is not int or version != MANIFEST_VERSION:
             raise ManifestError(
-                f"manifest version {version!r} is not supported "
+                f"manifest version {shown(version)} is not supported "
                 f"(this runner reads {MANIFEST_VERSION})",
                 hint="use a runner image of the same axl version as the compiler",
             )
         workflow = _text(d, "workflow", "manifest")
         if ":" not in workflow:
-            raise ManifestError(f"manifest.workflow {workflow!r} must be 'module:Class'")
+            raise ManifestError(f"manifest.workflow {shown(workflow)} must be 'module:Class'")
         return cls(
             workflow=workflow,
             step=_text(d, "step", "manifest"),
             run_id=_text(d, "run_id", "manifest", default="local"),
-            params=_mapping(d.get("params", {}), "manifest.params"),
+            params=_params(d.get("params", {})),
             inputs=tuple(
                 _input(item, f"manifest.inputs[{i}]")
                 for i, item in enumerate(_entries(d.get("inputs", []), "manifest.inputs"))
@@ -162,12 +176,51 @@ class Manifest:
                 for x in _list(d.get("python_path", []), "manifest.python_path")
             ),
             packages=_packages(d.get("packages") or {}),
-            env={
-                _str_item(k, "manifest.env"): _str_item(v, "manifest.env")
-                for k, v in _mapping(d.get("env", {}), "manifest.env").items()
-            },
-            workflow_name=d.get("workflow_name"),
+            env=_env(d.get("env", {})),
+            workflow_name=_opt_text(d, "workflow_name", "manifest"),
         )
+
+
+def archive_digest_hex(digest: str) -> str | None:
+    """The 64 hex digits of a blake3 digest (``blake3:<hex>`` or bare hex), or ``None``
+    when ``digest`` is not one."""
+    value = digest.strip().lower().removeprefix(DIGEST_PREFIX)
+    if len(value) != 64 or not _HEX.issuperset(value):
+        return None
+    return value
+
+
+def check_archive_digest(digest: str, where: str) -> str:
+    """``digest`` when it is a blake3 digest; else a :class:`ManifestError` naming ``where``."""
+    if archive_digest_hex(digest) is None:
+        raise ManifestError(
+            f"{where} {shown(digest)} is not a blake3 digest",
+            hint=f"write {DIGEST_PREFIX}<64 hex digits> (or the bare hex axl package prints)",
+        )
+    return digest
+
+
+def _not_json(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def _params(value: Any) -> dict[str, Any]:
+    params = _mapping(value, "manifest.params")
+    return {
+        name: wire_value(item, f"manifest.params.{label(name)}") for name, item in params.items()
+    }
+
+
+def _env(value: Any) -> dict[str, str]:
+    env: dict[str, str] = {}
+    for name, item in _mapping(value, "manifest.env").items():
+        if not name or "=" in name or "\x00" in name:
+            raise ManifestError(
+                f"manifest.env name {shown(name)} is not an environment variable name",
+                hint="a name is non-empty and holds neither '=' nor a NUL character",
+            )
+        env[name] = _str_item(item, f"manifest.env.{label(name)}")
+    return env
 
 
 def _mapping(value: Any, where: str) -> dict[str, Any]:
@@ -185,7 +238,10 @@ def _list(value: Any, where: str) -> list[Any]:
 def _entries(value: Any, where: str) -> list[Any]:
     """A list of objects, or a mapping of name to object (the name goes into each)."""
     if isinstance(value, dict):
-        return [{**_mapping(item, f"{where}.{name}"), "name": name} for name, item in value.items()]
+        return [
+            {**_mapping(item, f"{where}.{label(name)}"), "name": name}
+            for name, item in value.items()
+        ]
     return _list(value, where)
 
 
@@ -193,7 +249,7 @@ def _known(d: dict[str, Any], where: str, allowed: set[str]) -> None:
     unknown = sorted(set(d) - allowed)
     if unknown:
         raise ManifestError(
-            f"{where} has unknown field(s) {', '.join(unknown)}",
+            f"{where} has unknown field(s) {', '.join(label(str(u)) for u in unknown)}",
             hint="the manifest was written by another axl version?",
         )
 
@@ -202,26 +258,47 @@ def _text(d: dict[str, Any], key: str, where: str, default: str | None = None) -
     value = d.get(key, default)
     if not isinstance(value, str) or not value:
         raise ManifestError(f"{where}.{key} must be non-empty text")
-    return value
+    return _clean(value, f"{where}.{key}")
 
 
 def _str_item(value: Any, where: str) -> str:
     if not isinstance(value, str):
-        raise ManifestError(f"{where} holds {value!r}, which is not text")
-    return value
+        raise ManifestError(f"{where} holds {shown(value)}, which is not text")
+    return _clean(value, where)
 
 
 def _opt_text(d: dict[str, Any], key: str, where: str) -> str | None:
     value = d.get(key)
-    if value is not None and not isinstance(value, str):
+    if value is None:
+        return None
+    if not isinstance(value, str):
         raise ManifestError(f"{where}.{key} must be text")
+    return _clean(value, f"{where}.{key}")
+
+
+def _clean(value: str, where: str) -> str:
+    """Names, paths and env values reach the OS: no NUL, and nothing a path cannot encode."""
+    if "\x00" in value:
+        raise ManifestError(
+            f"{where} {shown(value)} holds a NUL character",
+            hint="paths, names and environment values cannot contain NUL",
+        )
+    if not value.isascii():
+        try:
+            value.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:
+            raise ManifestError(
+                f"{where} {shown(value)} is not valid Unicode text", hint="write UTF-8 text"
+            ) from None
     return value
 
 
 def _choice(d: dict[str, Any], key: str, where: str, choices: tuple[str, ...], default: str) -> str:
     value = d.get(key, default)
     if value not in choices:
-        raise ManifestError(f"{where}.{key} is {value!r}; expected one of {', '.join(choices)}")
+        raise ManifestError(
+            f"{where}.{key} is {shown(value)}; expected one of {', '.join(choices)}"
+        )
     return str(value)
 
 
@@ -236,7 +313,7 @@ def _input(data: Any, where: str) -> ManifestInput:
         handler=_opt_text(d, "handler", where),
         mode=_choice(d, "mode", where, INPUT_MODES, "object"),
         ref=_opt_text(d, "ref", where),
-        value=d.get("value"),
+        value=wire_value(d.get("value"), f"{where}.value"),
     )
     if source == "artifact" and not item.path:
         raise ManifestError(f"{where}: an artifact input needs a path")
@@ -259,9 +336,10 @@ def _output(data: Any, where: str) -> ManifestOutput:
 def _code(data: Any) -> CodeArchive:
     d = _mapping(data, "manifest.code")
     _known(d, "manifest.code", {"path", "digest", "workdir"})
+    digest = _opt_text(d, "digest", "manifest.code")
     return CodeArchive(
         path=_text(d, "path", "manifest.code"),
-        digest=_opt_text(d, "digest", "manifest.code"),
+        digest=None if digest is None else check_archive_digest(digest, "manifest.code.digest"),
         workdir=_text(d, "workdir", "manifest.code", default="/axl/workdir"),
     )
 

@@ -102,16 +102,23 @@ def test_nan_infinity_and_overflowing_numbers_stay_text():
 @pytest.mark.parametrize(
     ("content", "pattern"),
     [
-        ("x: " + "[" * 5000 + "]" * 5000 + "\n", r"nested (too deeply|deeper than 100)"),
+        (
+            "x: " + "[" * 5000 + "]" * 5000 + "\n",
+            r"nested (too deeply|deeper than 100)|exceeded maximum nesting depth",
+        ),
         ("a: &a [*a]\n", r"param 'a' is nested deeper than 100 levels \(or refers to itself\)"),
         ("n: " + "9" * 5000 + "\n", r"holds a value YAML cannot read"),
-        ("d: 2024-13-45\n", r"holds a value YAML cannot read: month must be in 1\.\.12"),
+        (
+            "d: 2024-13-45\n",
+            r"holds a value YAML cannot read: ValueError: month must be in 1\.\.12",
+        ),
         ("yes: 1\n", r"key True is not a param name but a bool .*quote it"),
         ("1: a\n", r"key 1 is not a param name"),
         ("s: !!set {a, b}\n", r"param 's' holds a set"),
         ("b: !!binary aGVsbG8=\n", r"param 'b' holds a bytes"),
         ("f: .nan\n", r"param 'f' is nan"),
         ("just text\n", r"must hold a mapping of name to value, not str"),
+        ("t: !!timestamp x\n", r"holds a value YAML cannot read: AttributeError"),
     ],
 )
 def test_hostile_params_files(tmp_path: Path, content: str, pattern: str):
@@ -144,7 +151,7 @@ def test_a_huge_flag_is_quoted_short():
     with pytest.raises(ParamsError) as caught:
         merge_cli_params(None, ["x" * 100_000])
     assert len(caught.value.message) < 200
-    assert "(100,000 characters)" in caught.value.message
+    assert "... (100,002 characters)" in caught.value.message
 
 
 def test_wire_value_does_not_share_or_mutate_its_input():
