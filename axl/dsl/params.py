@@ -44,6 +44,7 @@ __all__ = [  # the readers of flags and files live in param_wire; importable fro
     "parse_param_value",
     "resolve_params",
     "type_name",
+    "wire_params",
 ]
 
 _MISSING: Any = object()
@@ -265,7 +266,7 @@ def resolve_params(cls: type, given: Mapping[str, Any] | None) -> ParamsView:
     """
     params, model = declared_params(cls)
     workflow = getattr(cls, "name", cls.__name__)
-    given = _wire_params(workflow, given or {})
+    given = wire_params(workflow, given or {})
     if model is not None:
         from pydantic import ValidationError
 
@@ -304,7 +305,12 @@ def resolve_params(cls: type, given: Mapping[str, Any] | None) -> ParamsView:
     return ParamsView(values)
 
 
-def _wire_params(workflow: str, given: Mapping[str, Any]) -> dict[str, Any]:
+def wire_params(workflow: str, given: Mapping[str, Any]) -> dict[str, Any]:
+    """The params of a run as JSON data (names are non-empty text), as every backend sees them.
+
+    Whoever hands params to an engine or writes them into a manifest passes
+    them through this first, so no isolation mode sees other values.
+    """
     out: dict[str, Any] = {}
     for name, value in given.items():
         if not isinstance(name, str) or not name:
