@@ -259,12 +259,17 @@ def _print_failures(result: Any, target: str, workspace: Path) -> None:
     for name in failed:
         step = record.steps[name]
         error = step.error or {}
-        rerun = _resume_command(target, result.run_id, workspace, "--only", name)
+        if error.get("code") == "artifact":  # an input is corrupt: its producer reruns first
+            how = "rerun what is corrupt or missing"
+            rerun = _resume_command(target, result.run_id, workspace, "--resume")
+        else:
+            how = "rerun this step"
+            rerun = _resume_command(target, result.run_id, workspace, "--only", name)
         lines = [
             f"error: step {name!r} failed after {step.attempts} attempt(s): "
             f"{error.get('message', 'unknown error')}",
             f"  log: {step.log}",
-            f"  rerun this step: {rerun}",
+            f"  {how}: {rerun}",
         ]
         if error.get("hint"):
             lines.insert(1, f"  hint: {error['hint']}")

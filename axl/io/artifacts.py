@@ -238,21 +238,46 @@ def read_meta(data_path: PathLike) -> ArtifactMeta:
     return decode_sidecar(raw, side)
 
 
-def verify_artifact(data_path: PathLike) -> ArtifactMeta:
+def verify_artifact(
+    data_path: PathLike, *, step: str | None = None, run_id: str | None = None
+) -> ArtifactMeta:
     """Check the data file against its sidecar (size and digest) without loading it.
 
+    ``step`` and ``run_id``, when given, must be the producer the sidecar names:
+    a file copied from another step or run is refused even if it is intact.
+
     Raises:
-        ArtifactError: missing data or sidecar, or a size or digest mismatch.
+        ArtifactError: missing data or sidecar, a size or digest mismatch, or
+            another producer.
     """
     path = os.fspath(data_path)
     meta = read_meta(path)
     _check_extension(path, meta)
+    _check_producer(path, meta, step, run_id)
     _read_checked(path, meta, whole=False)
     return meta
 
 
+def _check_producer(path: str, meta: ArtifactMeta, step: str | None, run_id: str | None) -> None:
+    other_step = step is not None and meta.step != step
+    other_run = run_id is not None and meta.run_id is not None and meta.run_id != run_id
+    if other_step or other_run:
+        expected = f"step {step or meta.step!r} of run {run_id or meta.run_id}"
+        raise ArtifactError(
+            f"artifact {path} was written by step {meta.step!r} of run {meta.run_id}, "
+            f"not by {expected}: it was copied or moved there",
+            hint=f"rerun step {step or meta.step!r}, which writes it",
+            path=path,
+        )
+
+
 def read_artifact(
-    data_path: PathLike, handler: IOHandler | str | None = None, *, verify: bool = True
+    data_path: PathLike,
+    handler: IOHandler | str | None = None,
+    *,
+    verify: bool = True,
+    step: str | None = None,
+    run_id: str | None = None,
 ) -> Any:
     """Load the value at ``data_path`` after checking it against its sidecar.
 
@@ -261,16 +286,19 @@ def read_artifact(
         handler: the handler the caller expects (a name or object); ``None`` uses
             the one the sidecar names.
         verify: check size and digest before loading (skip only for trusted files).
+        step: the step that must have written it, when known.
+        run_id: the run it must belong to, when known.
 
     Raises:
-        ArtifactError: missing data or sidecar, a size or digest mismatch, or a
-            handler other than the one that wrote it.
+        ArtifactError: missing data or sidecar, a size or digest mismatch, a
+            handler other than the one that wrote it, or another producer.
         SerializationError: the data cannot be turned back into a value (e.g. its
             class is no longer importable).
     """
     path = os.fspath(data_path)
     meta = read_meta(path)
     _check_extension(path, meta)
+    _check_producer(path, meta, step, run_id)
     io = _handler_for(path, meta, handler)
     loads = getattr(io, "loads", None)
     data = _read_checked(path, meta, whole=loads is not None) if verify else None

@@ -36,6 +36,9 @@ Entry = Callable[[int, int, bool], NoReturn]
 """A child's main: ``(command_read_fd, result_write_fd, durable)``; never returns."""
 
 _MESSAGE = 4096
+ACCEPTED = b"\x06"
+"""The first byte a step process sends the engine for each step: it has the step.
+A process that dies before sending it lost nothing but itself: the step goes to another."""
 
 
 @dataclass

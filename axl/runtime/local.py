@@ -20,6 +20,7 @@ import os
 import secrets
 import selectors
 import time
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,6 +65,8 @@ from axl.runtime.workers import (
 
 Listener = Callable[[str, StepRecord], None]
 
+_LOST_TRIES = 3  # a step whose process dies before taking it goes to a new one this often
+
 _SETTLED_EVENTS = ("succeeded", "failed", "cached", "skipped", "cancelled", "not_run", "stale")
 
 
@@ -98,6 +101,7 @@ class _State:
     dirty: set[str] = field(default_factory=set)
     retry_at: dict[str, float] = field(default_factory=dict)
     kept: set[str] = field(default_factory=set)
+    lost: Counter[str] = field(default_factory=Counter)
     stopping: bool = False
     interrupts: Interrupts = field(default_factory=Interrupts)
 
@@ -502,6 +506,12 @@ def _complete(state: _State, job: Launched, *, cancelled: bool = False) -> None:
         step.reason = step.error["message"]
         step.exit_code = None
         _settle(state, "cancelled", step)
+        return
+    if ended.lost and state.lost[job.step] < _LOST_TRIES:  # never started: not an attempt
+        state.lost[job.step] += 1
+        step.attempts -= 1
+        step.status = PENDING
+        state.dirty.add(job.step)
         return
     step.error = _error_of(ended, job, node)
     retries = node.retries

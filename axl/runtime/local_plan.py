@@ -36,6 +36,7 @@ def step_manifest(
                     path=str(path),
                     handler=upstream.output.handler,
                     mode=item.mode,
+                    ref=item.ref,
                 )
             )
         elif item.source == "param":
@@ -64,19 +65,23 @@ def step_manifest(
 
 
 def local_env(ir: IRWorkflow, node: IRNode) -> dict[str, str]:
-    """Workflow and step env; a Secret reads the same-named variable of this environment."""
+    """The workflow's and step's literal env values.
+
+    A ``Secret`` is never copied into a manifest (which may be written to
+    disk): the step's process inherits it from this environment, as a pod
+    gets it from Kubernetes. Here it is only checked to be set.
+    """
     env: dict[str, str] = {}
     for var in (*ir.env, *node.env):
         if var.secret is None:
             env[var.name] = var.value or ""
             continue
-        value = os.environ.get(var.name)
-        if value is None:
+        env.pop(var.name, None)  # a step's Secret replaces a workflow value of that name
+        if os.environ.get(var.name) is None:
             raise ParamsError(
                 f"step {node.name!r} reads {var.name} from Secret "
                 f"{var.secret.name}/{var.secret.key}; locally it comes from the environment",
                 hint=f"export {var.name}=... before running locally",
                 step=node.name,
             )
-        env[var.name] = value
     return env

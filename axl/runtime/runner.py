@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from axl.errors import (
+    ArtifactError,
     AxlError,
     InfrastructureError,
     StepError,
@@ -205,10 +206,24 @@ def _load_input(manifest: Manifest, instance: Any, item: ManifestInput, fn: Any)
 
     assert item.path is not None
     path = Path(item.path)
-    if item.mode == "path":
-        verify_artifact(path)
-        return str(path) if _wants_text(fn, item.name) else path
-    return read_artifact(path, item.handler)
+    producer = item.ref  # the upstream step, when the compiler named it
+    run_id = manifest.run_id if producer is not None else None
+    try:
+        if item.mode == "path":
+            verify_artifact(path, step=producer, run_id=run_id)
+            return str(path) if _wants_text(fn, item.name) else path
+        return read_artifact(path, item.handler, step=producer, run_id=run_id)
+    except ArtifactError as exc:
+        if producer is None:
+            raise
+        raise ArtifactError(
+            f"step {manifest.step!r}, input {item.name!r}: {exc.message}",
+            hint=f"rerun step {producer!r}, which writes it (locally: --only {producer}, "
+            "or --resume, which reruns a step whose output is corrupt)",
+            path=str(path),
+            step=manifest.step,
+            producer=producer,
+        ) from None
 
 
 def _wants_text(fn: Any, arg: str) -> bool:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
-from axl.runtime.fork_server import Child, ForkServer
+from axl.runtime.fork_server import ACCEPTED, Child, ForkServer
 from axl.runtime.manifest import Manifest
 
 _HEADER = struct.Struct("!Q")
@@ -40,6 +40,7 @@ class Worker:
     child: Child
     buffer: bytearray = field(default_factory=bytearray)
     alive: bool = True
+    accepted: bool = False
 
     @property
     def pid(self) -> int:
@@ -95,14 +96,22 @@ class WorkerPool:
                 worker.alive = False
                 return True
             worker.buffer += chunk
+        if not worker.accepted and worker.buffer[:1] == ACCEPTED:
+            worker.accepted = True
+            del worker.buffer[:1]
         if len(worker.buffer) < _HEADER.size:
             return False
         size: int = _HEADER.unpack_from(worker.buffer)[0]
         return len(worker.buffer) >= _HEADER.size + size
 
-    def report(self, fd: int) -> tuple[dict[str, Any] | None, int | None]:
-        """The step's report, or ``None`` and the wait status when the worker died first."""
+    def report(self, fd: int) -> tuple[dict[str, Any] | None, int | None, bool]:
+        """The step's report, or ``None`` and the wait status when the worker died first;
+        and whether the worker had taken the step."""
         worker = self._busy.pop(fd)
+        if not worker.accepted and worker.buffer[:1] == ACCEPTED:
+            worker.accepted = True
+            del worker.buffer[:1]
+        accepted, worker.accepted = worker.accepted, False
         body = None
         if len(worker.buffer) >= _HEADER.size:
             (size,) = _HEADER.unpack_from(worker.buffer)
@@ -112,14 +121,14 @@ class WorkerPool:
         if not worker.alive:
             status = self._discard(worker)
             if body is None:
-                return None, status
+                return None, status, accepted
         else:
             self._idle.append(worker)
         try:
             report = json.loads(body or b"")
         except ValueError:
             report = None
-        return report, None
+        return report, None, accepted
 
     def close(self) -> None:
         """Stop every worker: busy ones are killed, idle ones exit when their pipe closes."""
@@ -175,6 +184,7 @@ def serve(command_fd: int, result_fd: int, durable: bool) -> NoReturn:
         body = _read_exactly(command_fd, size)
         if body is None:
             os._exit(0)
+        _write_all(result_fd, ACCEPTED)
         manifest, log_path = pickle.loads(body)
         _, payload = run_in_child(manifest, log_path, durable)
         with contextlib.suppress(OSError):

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from axl.errors import EXIT_INTERNAL, EXIT_USER_CODE
-from axl.runtime.fork_server import Child, ForkServer
+from axl.runtime.fork_server import ACCEPTED, Child, ForkServer
 from axl.runtime.manifest import Manifest
 from axl.runtime.worker_pool import WorkerPool
 
@@ -56,11 +56,12 @@ class Launched:
 
 @dataclass(frozen=True)
 class Ended:
-    """How a step process ended."""
+    """How a step process ended; ``lost``: it died before it took the step (run it again)."""
 
     exit_code: int
     result: dict[str, Any] | None
     error: dict[str, Any] | None
+    lost: bool = False
 
 
 def default_isolation() -> str:
@@ -200,6 +201,7 @@ def child_main(command_fd: int, result_fd: int, durable: bool) -> NoReturn:
         os.close(command_fd)
         if not message:  # dismissed without work
             os._exit(0)
+        os.write(result_fd, ACCEPTED)
         manifest, log_path = pickle.loads(message)
         code, payload = run_in_child(manifest, log_path, durable)
     except BaseException as exc:
@@ -240,7 +242,9 @@ def finish(job: Launched, pool: ForkPool | WorkerPool | None = None) -> Ended:
     status: int | None = None
     report: dict[str, Any] | None
     if isinstance(pool, WorkerPool):
-        report, status = pool.report(job.fd)
+        report, status, accepted = pool.report(job.fd)
+        if not accepted and not job.timed_out:
+            return _lost(status)
     elif job.popen is not None:
         os.close(job.fd)
         returncode = job.popen.wait()
@@ -249,11 +253,14 @@ def finish(job: Launched, pool: ForkPool | WorkerPool | None = None) -> Ended:
     else:
         assert isinstance(pool, ForkPool)
         os.close(job.fd)
-        report = _parse(b"".join(job.chunks))
+        sent = b"".join(job.chunks)
+        report = _parse(sent[1:]) if sent.startswith(ACCEPTED) else None
         if report is not None and not job.timed_out:
             pool.ended(job.pid)  # it is exiting; no need to wait for that
         else:
             status = pool.wait(job.pid)
+            if not sent and not job.timed_out:
+                return _lost(status)
     if job.timed_out:
         return Ended(EXIT_USER_CODE, None, {"code": "timeout", "message": "timed out"})
     if report is not None and status is None:
@@ -261,6 +268,12 @@ def finish(job: Launched, pool: ForkPool | WorkerPool | None = None) -> Ended:
         return Ended(code, report.get("result"), report.get("error"))
     assert status is not None
     return Ended(EXIT_USER_CODE, None, {"code": "crashed", "message": crash_reason(status)})
+
+
+def _lost(status: int | None) -> Ended:
+    why = crash_reason(status) if status is not None else "the step's process ended"
+    error = {"code": "crashed", "message": f"{why} before it took the step"}
+    return Ended(EXIT_USER_CODE, None, error, lost=True)
 
 
 def crash_reason(status: int) -> str:
