@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from axl.dsl.params import resolve_params
+from axl.dsl.params import resolve_params, wire_params
 from axl.dsl.workflow import Workflow
 from axl.errors import StepError, UsageError
 from axl.ir import IRWorkflow, build_ir
@@ -159,7 +159,7 @@ def run_local(
     ``KeyboardInterrupt`` that carries the record.
     """
     from axl.dsl.loader import load_target, module_for_file
-    from axl.runtime.manifest import PACKAGE_POLICIES
+    from axl.runtime.manifest import PACKAGE_POLICIES, check_archive_digest
     from axl.runtime.resume import run_params
     from axl.runtime.run_folder import check_run_id
 
@@ -170,6 +170,8 @@ def run_local(
             f"packages policy {packages_policy!r} is not one of {', '.join(PACKAGE_POLICIES)}",
             hint="--packages check (default), install or none",
         )
+    if archive_digest is not None:
+        check_archive_digest(archive_digest, "--archive-digest")
     python_path: tuple[str, ...] = ()
     target: str | None = None
     archive = None
@@ -195,7 +197,12 @@ def run_local(
             f"isolation {mode!r} is not one of {', '.join(ISOLATION_MODES)}",
             hint="--isolation worker (default), fork or subprocess",
         )
-    given = run_params(Path(workspace), run_id, params or {}, continuing=bool(only or resume))
+    given = run_params(
+        Path(workspace),
+        run_id,
+        wire_params(cls.name, params or {}),
+        continuing=bool(only or resume),
+    )
     resolve_params(cls, given)  # fail before anything runs
     ir = build_ir(cls)
     register_workflow_class(ir.ref, cls)

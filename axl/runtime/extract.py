@@ -76,12 +76,12 @@ def file_digest(path: Path) -> str:
 
 
 def _expected(expected_digest: str) -> str:
-    value = expected_digest.strip().lower().removeprefix("blake3:")
-    if len(value) != 64 or any(c not in "0123456789abcdef" for c in value):
-        raise ExtractError(
-            f"expected archive digest {expected_digest!r} is not a blake3 hex digest",
-            hint="pass the 64 hex digits the archive was built with",
-        )
+    """The hex digits of the digest the archive must have (bad input: exit 2)."""
+    from axl.runtime.manifest import archive_digest_hex, check_archive_digest
+
+    check_archive_digest(expected_digest, "expected archive digest")
+    value = archive_digest_hex(expected_digest)
+    assert value is not None
     return value
 
 

@@ -183,8 +183,11 @@ def _execute(
         record.status = FAILED
         if isinstance(exc, AxlError):
             record.error = exc.to_dict()
-        else:
+        elif isinstance(exc, Exception):
             record.error = {"code": "internal", "message": f"{type(exc).__name__}: {exc}"}
+        else:  # SystemExit (a closed stdout) or KeyboardInterrupt outside the main thread
+            record.status = CANCELLED
+            record.error = {"code": "cancelled", "message": f"stopped by {type(exc).__name__}"}
         _close(state)
         raise
     if state.interrupts.signum is not None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from axl.errors import InfrastructureError
+from axl.errors import InfrastructureError, UsageError
 from axl.packaging.archive import build_archive
 from axl.runtime.extract import (
     MARKER_NAME,
@@ -147,8 +147,9 @@ def test_corrupted_archive_fails_the_digest_check(archive, tmp_path):
 def test_bad_digest_missing_archive_and_garbage(tmp_path):
     junk = tmp_path / "junk.tar.gz"
     junk.write_bytes(b"not a gzip file at all")
-    with pytest.raises(ExtractError, match="is not a blake3 hex digest"):
+    with pytest.raises(UsageError, match="is not a blake3 digest") as bad:
         extract_archive(junk, tmp_path / "w", expected_digest="abc")
+    assert bad.value.exit_code == 2  # bad input, not storage
     with pytest.raises(ExtractError, match=r"code archive .*missing\.tar\.gz does not exist"):
         extract_archive(tmp_path / "missing.tar.gz", tmp_path / "w")
     with pytest.raises(ExtractError, match=r"junk\.tar\.gz is not a valid tar\.gz"):

@@ -8,6 +8,7 @@ from typing import Literal
 
 from axl._version import __version__
 from axl.errors import UsageError
+from axl.runtime.manifest import DIGEST_PREFIX, archive_digest_hex
 
 Kind = Literal["workflow", "workflow-template"]
 ArtifactMode = Literal["s3", "pvc"]
@@ -116,7 +117,9 @@ class ArgoCodeArchive:
             raise ArgoOptionsError(
                 "code archive: give both access_key_secret and secret_key_secret, or neither"
             )
-        if self.digest is not None and not self.digest.startswith("blake3:"):
+        if self.digest is not None and (
+            not self.digest.startswith(DIGEST_PREFIX) or archive_digest_hex(self.digest) is None
+        ):
             raise ArgoOptionsError(
                 f"code archive digest {self.digest!r} must look like 'blake3:<hex>'"
             )
