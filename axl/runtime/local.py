@@ -494,7 +494,6 @@ def _complete(state: _State, job: Launched, *, cancelled: bool = False) -> None:
     if ended.exit_code == 0 and ended.result is not None:
         step.status = SUCCEEDED
         step.error = None
-        step.reason = None
         step.outputs = [OutputInfo(**o) for o in ended.result.get("outputs", [])]
         if node.cache and step.key is not None:
             from axl.runtime.cache import store

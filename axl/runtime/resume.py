@@ -87,13 +87,13 @@ def output_problem(step: StepRecord, run_id: str) -> str | None:
             meta = verify_artifact(out.path)
         except ArtifactError as exc:
             return exc.message
-        if meta.digest != out.digest:
-            return f"artifact {out.path} is not the one the step wrote (another digest)"
         if meta.step != step.name or meta.run_id not in (None, run_id):
             return (
                 f"artifact {out.path} was written by step {meta.step!r} of run {meta.run_id}, "
                 f"not by step {step.name!r} of run {run_id}"
             )
+        if meta.digest != out.digest:
+            return f"artifact {out.path} is not the one the step wrote (another digest)"
     return None
 
 

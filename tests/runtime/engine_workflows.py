@@ -188,3 +188,17 @@ class CrashesOnce(Workflow):
     @step
     def after(self, work: int) -> int:
         return work * 10
+
+
+class Unconsumed(Workflow):
+    """``side``'s output is used by no step and is not an output: a warning."""
+
+    name = "unconsumed"
+
+    @step
+    def side(self) -> int:
+        return 1
+
+    @step
+    def main(self) -> int:
+        return 2
