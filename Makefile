@@ -33,6 +33,7 @@ demo: setup  ## the main job: run the example workflow locally
 bench: setup  ## benchmarks/ (peers need: UV_PROJECT_ENVIRONMENT=... uv sync --group bench)
 	$(UV) run python benchmarks/ir_build.py
 	$(UV) run python benchmarks/runner_overhead.py
+	$(UV) run python benchmarks/record_keeping.py
 	$(UV) run python benchmarks/argo_compile.py
 
 clean:
