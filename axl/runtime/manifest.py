@@ -39,7 +39,12 @@ class ManifestError(UsageError):
 
 @dataclass(frozen=True)
 class ManifestInput:
-    """One step argument: an artifact file, a workflow param, or a literal value."""
+    """One step argument: an artifact file, a workflow param, or a literal value.
+
+    ``ref`` names the param of a ``param`` input; for an ``artifact`` input,
+    the step that writes it (the runner refuses a file whose sidecar names
+    another step or run).
+    """
 
     name: str
     source: str = "artifact"

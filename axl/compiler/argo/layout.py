@@ -84,6 +84,7 @@ def manifest(plan: Plan, node: IRNode) -> dict[str, Any]:
                 "name": item.name,
                 "path": input_path(item.name, upstream, mode),
                 "handler": upstream.output.handler,
+                "ref": item.ref,  # the producer: the runner checks the sidecar names it
             }
             if item.mode != "object":
                 entry["mode"] = item.mode
