@@ -242,7 +242,8 @@ def _plain(value: object) -> str | None:
 
 def _param_values(ir: IRWorkflow, given: Mapping[str, Any] | None, owner: str) -> dict[str, str]:
     """Argo parameter name -> default text, for each param given (names checked here)."""
-    from axl.compiler.argo import param_text, params_by_name
+    from axl.compiler.argo import params_by_name
+    from axl.planning import param_text
 
     if not given:
         return {}

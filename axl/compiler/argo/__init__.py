@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from axl.compiler.argo.checks import SIZE_LIMIT, document_warnings, size_warning
-from axl.compiler.argo.compiler import compile, param_text, params_by_name
+from axl.compiler.argo.compiler import compile, params_by_name
 from axl.compiler.argo.options import (
     ArgoCodeArchive,
     ArgoOptions,
@@ -53,7 +53,6 @@ __all__ = [
     "compile",
     "default_image",
     "document_warnings",
-    "param_text",
     "params_by_name",
     "render",
     "size_warning",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,10 +10,11 @@ from axl._version import __version__
 from axl.compiler.argo import layout
 from axl.compiler.argo.dag import dag_template
 from axl.compiler.argo.options import ArgoOptions
-from axl.compiler.argo.plan import DAG_TEMPLATE, Plan, make_plan, workflow_params
+from axl.compiler.argo.plan import DAG_TEMPLATE, Plan, make_plan
 from axl.compiler.argo.templates import container_template
 from axl.compiler.naming import label_value, unique_names
 from axl.ir import IRParam, IRWorkflow
+from axl.planning import param_text, workflow_params
 
 API_VERSION = "argoproj.io/v1alpha1"
 KIND_NAMES = {"workflow": "Workflow", "workflow-template": "WorkflowTemplate"}
@@ -34,7 +34,7 @@ def compile(ir: IRWorkflow, options: ArgoOptions | None = None) -> dict[str, Any
     with collector_paused():
         plan = make_plan(ir, options)
         templates = [dag_template(plan)]
-        templates += [container_template(plan, node) for node in ir.nodes]
+        templates += [container_template(plan, step) for step in plan.lowering.steps.values()]
         spec: dict[str, Any] = {"entrypoint": DAG_TEMPLATE, "templates": templates}
         spec.update(_run_settings(plan))
         labels, metadata = _metadata(ir, options)
@@ -105,21 +105,6 @@ def _argument(name: str, decl: IRParam | None) -> dict[str, Any]:
     if decl.choices:
         entry["enum"] = [param_text(choice) for choice in decl.choices]
     return entry
-
-
-def param_text(value: Any) -> str:
-    """A param value as Argo text that the runner parses back to ``value``.
-
-    The runner reads ``--param k=v`` as JSON when it parses and as text
-    otherwise, so plain text stays as it is and everything else is JSON.
-    """
-    from axl.dsl.params import parse_param_value
-
-    if isinstance(value, str):
-        parsed = parse_param_value(value)
-        if isinstance(parsed, str) and parsed == value:
-            return value
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), allow_nan=False)
 
 
 def _volume_claim(options: ArgoOptions) -> dict[str, Any]:

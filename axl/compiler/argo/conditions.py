@@ -22,34 +22,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from axl.ir import IRCondition, IRParam
+from axl.ir import IRCondition
 
 _STEP_FALSY = ("false", "0", '""', "null")
-_NUMBER_TYPES = frozenset({"int", "float"})
 
 
 def step_operand(task: str) -> str:
     """The substituted JSON value of an upstream task's output."""
     return f"{{{{tasks.{task}.outputs.parameters.value}}}}"
-
-
-def param_kind(param: IRParam | None, cond: IRCondition) -> str:
-    """``number``, ``bool`` or ``text``: from the declared type, the default, then the literal."""
-    type_name = param.type if param is not None else None
-    if type_name in _NUMBER_TYPES:
-        return "number"
-    if type_name == "bool":
-        return "bool"
-    if type_name == "str":
-        return "text"
-    sample = param.default if param is not None else None
-    if sample is None:
-        sample = cond.value[0] if isinstance(cond.value, list) and cond.value else cond.value
-    if isinstance(sample, bool):
-        return "bool"
-    if isinstance(sample, int | float):
-        return "number"
-    return "text"
 
 
 def param_operand(name: str, kind: str) -> str:

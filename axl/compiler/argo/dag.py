@@ -16,6 +16,7 @@ from typing import Any
 from axl.compiler.argo import conditions, layout
 from axl.compiler.argo.plan import DAG_TEMPLATE, Plan
 from axl.ir import IRNode
+from axl.planning import param_kind
 
 
 def dag_template(plan: Plan) -> dict[str, Any]:
@@ -32,7 +33,7 @@ def _task(plan: Plan, node: IRNode) -> dict[str, Any]:
     names = plan.names
     own = names[node.name]
     task: dict[str, Any] = {"name": own.template, "template": own.template}
-    upstream = plan.upstream[node.name]
+    upstream = plan.lowering.steps[node.name].upstream
     if upstream:
         task["depends"] = " && ".join(f"{names[up].template}.Succeeded" for up in upstream)
     if plan.options.artifacts == "s3":
@@ -55,5 +56,5 @@ def _when(plan: Plan, node: IRNode) -> str:
         left = conditions.step_operand(plan.names[cond.ref].template)
         return conditions.when_expression(cond, left, "step")
     param = plan.param(cond.ref)
-    kind = conditions.param_kind(param.decl, cond)
+    kind = param_kind(param.decl, cond)
     return conditions.when_expression(cond, conditions.param_operand(param.argo_name, kind), kind)

@@ -1,4 +1,4 @@
-"""Everything the Argo builders share, computed once per compile: names, lookups, params."""
+"""Everything the Argo builders share, computed once per compile: the lowering and the names."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from axl.compiler.argo import layout
 from axl.compiler.argo.options import ArgoOptions
 from axl.compiler.naming import unique_names
-from axl.ir import IRNode, IRParam, IRWorkflow
+from axl.ir import IRParam, IRWorkflow
+from axl.planning import Lowering, ManifestSettings, lower
+from axl.runtime.manifest import CodeArchive
 
 DAG_TEMPLATE = "main"
 
@@ -32,15 +34,13 @@ class WorkflowParam:
 
 @dataclass(frozen=True)
 class Plan:
-    """The IR with plain-dict lookups (O(1), no model overhead) and every derived name."""
+    """The lowered workflow and every name Argo needs for it."""
 
     ir: IRWorkflow
     options: ArgoOptions
-    nodes: Mapping[str, IRNode]
-    upstream: Mapping[str, list[str]]
+    lowering: Lowering
     names: Mapping[str, StepNames]
     params: tuple[WorkflowParam, ...]
-    value_steps: frozenset[str]
 
     def param(self, name: str) -> WorkflowParam:
         """The workflow param called ``name`` in Python."""
@@ -51,30 +51,26 @@ class Plan:
 
 
 def make_plan(ir: IRWorkflow, options: ArgoOptions) -> Plan:
-    """Index the IR and name everything; O(steps + edges)."""
-    nodes = {node.name: node for node in ir.nodes}
-    upstream: dict[str, list[str]] = {name: [] for name in nodes}
-    seen: set[tuple[str, str]] = set()
-    for edge in ir.edges:
-        if (edge.source, edge.target) not in seen:
-            seen.add((edge.source, edge.target))
-            upstream[edge.target].append(edge.source)
-    declared = workflow_params(ir)
-    argo_names = unique_names(list(declared))
+    """Lower the IR with the pod paths and name everything; O(steps + edges)."""
+    code = None
+    if options.code_archive is not None:
+        code = CodeArchive(path=layout.CODE_PATH, digest=options.code_archive.digest)
+    settings = ManifestSettings(
+        workflow_ref=options.workflow_ref,
+        code=code,
+        python_path=options.python_path,
+        packages_policy=options.packages_policy,
+    )
+    lowering = lower(ir, layout.path_scheme(options.artifacts), settings)
+    argo_names = unique_names(list(lowering.params))
     return Plan(
         ir=ir,
         options=options,
-        nodes=nodes,
-        upstream=upstream,
+        lowering=lowering,
         names=_step_names(ir, options),
         params=tuple(
             WorkflowParam(name=name, argo_name=argo_names[name], decl=decl)
-            for name, decl in declared.items()
-        ),
-        value_steps=frozenset(
-            node.when.ref
-            for node in ir.nodes
-            if node.when is not None and node.when.source == "step"
+            for name, decl in lowering.params.items()
         ),
     )
 
@@ -88,17 +84,3 @@ def _step_names(ir: IRWorkflow, options: ArgoOptions) -> dict[str, StepNames]:
         inputs = unique_names(args, reserved=reserved) if args else {}
         out[node.name] = StepNames(template=templates[node.name], inputs=inputs)
     return out
-
-
-def workflow_params(ir: IRWorkflow) -> dict[str, IRParam | None]:
-    """Declared params in order; for workflows that declare none, the ones steps read."""
-    if not ir.open_params:
-        return {param.name: param for param in ir.params}
-    found: dict[str, IRParam | None] = {}
-    for node in ir.nodes:
-        for item in node.inputs:
-            if item.source == "param" and item.ref is not None:
-                found.setdefault(item.ref, None)
-        if node.when is not None and node.when.source == "param":
-            found.setdefault(node.when.ref, None)
-    return found

@@ -8,34 +8,28 @@ from typing import Any
 
 from axl.compiler.argo import layout
 from axl.compiler.argo.options import ArgoCodeArchive, ArgoOptions
-from axl.compiler.argo.plan import Plan, StepNames, WorkflowParam
-from axl.ir import IREnvVar, IRNode, IRResources, IRRetry
+from axl.compiler.argo.plan import Plan, StepNames
+from axl.ir import IREnvVar, IRNode, IRRetry
+from axl.planning import RUNNER_COMMAND, StepPlan, kubernetes_resources, runner_args, step_image
 
 
-def runner_args(manifest_text: str, params: Sequence[WorkflowParam]) -> list[str]:
-    """``--manifest-json``, ``--run-id`` and one ``--param k={{workflow.parameters.k}}`` each."""
-    args = ["--manifest-json", manifest_text, "--run-id", "{{workflow.name}}"]
-    for param in params:
-        args += ["--param", f"{param.name}={{{{workflow.parameters.{param.argo_name}}}}}"]
-    return args
-
-
-def container_template(plan: Plan, node: IRNode) -> dict[str, Any]:
-    """The template that runs ``node`` with the runner."""
+def container_template(plan: Plan, step: StepPlan) -> dict[str, Any]:
+    """The template that runs one step with the runner."""
     options = plan.options
+    node = step.node
     names = plan.names[node.name]
+    params = [(p.name, f"{{{{workflow.parameters.{p.argo_name}}}}}") for p in plan.params]
     container: dict[str, Any] = {
-        "image": node.image or plan.ir.image or options.image,
-        "command": list(layout.RUNNER_COMMAND),
-        "args": runner_args(layout.manifest_json(layout.manifest(plan, node)), plan.params),
+        "image": step_image(plan.ir, node, options.image),
+        "command": list(RUNNER_COMMAND),
+        "args": runner_args(layout.manifest_json(step.manifest), layout.RUN_ID, params),
     }
-    env = container_env(plan.ir.env, node.env)
+    env = container_env(step.env)
     if env:
         container["env"] = env
-    if node.resources is not None:
-        resources = container_resources(node.resources)
-        if resources:
-            container["resources"] = resources
+    resources = kubernetes_resources(node.resources)
+    if resources:
+        container["resources"] = resources
     template: dict[str, Any] = {"name": names.template, "container": container}
     inputs = _input_artifacts(node, names, options)
     if inputs:
@@ -45,16 +39,16 @@ def container_template(plan: Plan, node: IRNode) -> dict[str, Any]:
         outputs["artifacts"] = [{"name": layout.OUTPUT_ARTIFACT, "path": layout.OUTPUT_DIR}]
     else:
         container["volumeMounts"] = [{"name": layout.DATA_VOLUME, "mountPath": layout.DATA_DIR}]
-    if node.name in plan.value_steps:
+    if step.reads_value:
         outputs["parameters"] = [
             {"name": layout.VALUE_PARAMETER, "valueFrom": {"path": layout.VALUE_PATH}}
         ]
     if outputs:
         template["outputs"] = outputs
-    if node.retries is not None and node.retries.count > 0:
-        template["retryStrategy"] = retry_strategy(node.retries)
-    if node.timeout is not None:
-        template["activeDeadlineSeconds"] = str(math.ceil(node.timeout))
+    if step.retries is not None:
+        template["retryStrategy"] = retry_strategy(step.retries)
+    if step.timeout is not None:
+        template["activeDeadlineSeconds"] = str(math.ceil(step.timeout))
     return template
 
 
@@ -97,42 +91,15 @@ def code_artifact(archive: ArgoCodeArchive) -> dict[str, Any]:
     }
 
 
-def container_env(
-    workflow_env: Sequence[IREnvVar], step_env: Sequence[IREnvVar]
-) -> list[dict[str, Any]]:
-    """Workflow env overridden by step env, sorted by name; Secrets stay references."""
-    merged = {var.name: var for var in (*workflow_env, *step_env)}
-    env: list[dict[str, Any]] = []
-    for name in sorted(merged):
-        var = merged[name]
+def container_env(env: Sequence[IREnvVar]) -> list[dict[str, Any]]:
+    """The container's env (merged and sorted by the lowering); Secrets stay references."""
+    out: list[dict[str, Any]] = []
+    for var in env:
         if var.secret is not None:
             ref = {"name": var.secret.name, "key": var.secret.key}
-            env.append({"name": name, "valueFrom": {"secretKeyRef": ref}})
+            out.append({"name": var.name, "valueFrom": {"secretKeyRef": ref}})
         else:
-            env.append({"name": name, "value": var.value or ""})
-    return env
-
-
-def container_resources(res: IRResources) -> dict[str, Any]:
-    """Requests of cpu/memory; limits of memory (its request by default), cpu and GPUs."""
-    requests: dict[str, str] = {}
-    limits: dict[str, str] = {}
-    if res.cpu is not None:
-        requests["cpu"] = res.cpu
-    if res.memory is not None:
-        requests["memory"] = res.memory
-    memory_limit = res.memory_limit or res.memory
-    if memory_limit is not None:
-        limits["memory"] = memory_limit
-    if res.cpu_limit is not None:
-        limits["cpu"] = res.cpu_limit
-    if res.gpu:
-        limits["nvidia.com/gpu"] = str(res.gpu)
-    out: dict[str, Any] = {}
-    if requests:
-        out["requests"] = requests
-    if limits:
-        out["limits"] = limits
+            out.append({"name": var.name, "value": var.value or ""})
     return out
 
 

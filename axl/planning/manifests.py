@@ -1,0 +1,152 @@
+"""Each step's :class:`~axl.runtime.manifest.Manifest`, and its compact text for a pod."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from axl.ir import IRNode, IRWorkflow
+from axl.planning.paths import PathScheme
+from axl.runtime.manifest import (
+    CodeArchive,
+    Manifest,
+    ManifestInput,
+    ManifestOutput,
+    Packages,
+)
+
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), allow_nan=False)
+_DEFAULT_CODE = CodeArchive(path="")
+_DEFAULT_RUN_ID = Manifest(workflow="m:C", step="s").run_id
+
+
+@dataclass(frozen=True)
+class ManifestSettings:
+    """What every manifest of one lowering shares.
+
+    ``params`` are those the manifest carries (a pod gets them as ``--param``
+    arguments instead, so that its backend substitutes them); ``run_id``
+    likewise (``--run-id``).
+    """
+
+    workflow_ref: str | None = None
+    run_id: str = _DEFAULT_RUN_ID
+    params: Mapping[str, Any] = field(default_factory=dict)
+    code: CodeArchive | None = None
+    python_path: tuple[str, ...] = ()
+    packages_policy: str = "check"
+
+
+def step_manifest(
+    ir: IRWorkflow,
+    node: IRNode,
+    scheme: PathScheme,
+    settings: ManifestSettings,
+    *,
+    reads_value: bool = False,
+) -> Manifest:
+    """The manifest of one step: its inputs and output placed by ``scheme``."""
+    inputs = []
+    for item in node.inputs:
+        if item.source == "step":
+            assert item.ref is not None
+            upstream = ir.get_node(item.ref)
+            inputs.append(
+                ManifestInput(
+                    name=item.name,
+                    path=scheme.input_path(item.name, upstream),
+                    handler=upstream.output.handler,
+                    mode=item.mode,
+                    ref=item.ref,  # the producer: the runner checks the sidecar names it
+                )
+            )
+        elif item.source == "param":
+            inputs.append(ManifestInput(name=item.name, source="param", ref=item.ref))
+        else:
+            inputs.append(ManifestInput(name=item.name, source="value", value=item.value))
+    output = ManifestOutput(
+        path=scheme.output_path(node),
+        handler=node.output.handler,
+        name=node.output.name,
+        value_path=scheme.value_path(node) if reads_value else None,
+    )
+    requirements = tuple(dict.fromkeys((*ir.requirements, *node.packages)))
+    return Manifest(
+        workflow=settings.workflow_ref or ir.ref,
+        step=node.name,
+        run_id=settings.run_id,
+        params=dict(settings.params),
+        inputs=tuple(inputs),
+        outputs=(output,),
+        code=settings.code,
+        python_path=settings.python_path,
+        packages=Packages(requirements=requirements, policy=settings.packages_policy),
+        workflow_name=ir.name,
+    )
+
+
+def manifest_data(manifest: Manifest) -> dict[str, Any]:
+    """The manifest as compact data: what the runner's defaults already say is left out.
+
+    ``packages`` is written whole when it is not the default, so a pod's
+    policy is always explicit.
+    """
+    data: dict[str, Any] = {
+        "workflow": manifest.workflow,
+        "step": manifest.step,
+        "outputs": [_output_data(out) for out in manifest.outputs],
+    }
+    if manifest.workflow_name is not None:
+        data["workflow_name"] = manifest.workflow_name
+    if manifest.inputs:
+        data["inputs"] = [_input_data(item) for item in manifest.inputs]
+    if manifest.run_id != _DEFAULT_RUN_ID:
+        data["run_id"] = manifest.run_id
+    if manifest.params:
+        data["params"] = dict(manifest.params)
+    if manifest.packages != Packages():
+        data["packages"] = {
+            "requirements": list(manifest.packages.requirements),
+            "policy": manifest.packages.policy,
+        }
+    if manifest.python_path:
+        data["python_path"] = list(manifest.python_path)
+    if manifest.code is not None:
+        code: dict[str, Any] = {"path": manifest.code.path}
+        if manifest.code.digest is not None:
+            code["digest"] = manifest.code.digest
+        if manifest.code.workdir != _DEFAULT_CODE.workdir:
+            code["workdir"] = manifest.code.workdir
+        data["code"] = code
+    if manifest.env:
+        data["env"] = dict(manifest.env)
+    return data
+
+
+def manifest_text(manifest: Manifest) -> str:
+    """:func:`manifest_data` as compact, sorted JSON (what ``--manifest-json`` takes)."""
+    return _ENCODER.encode(manifest_data(manifest))
+
+
+def _input_data(item: ManifestInput) -> dict[str, Any]:
+    if item.source == "param":
+        return {"name": item.name, "source": "param", "ref": item.ref}
+    if item.source == "value":
+        return {"name": item.name, "source": "value", "value": item.value}
+    entry: dict[str, Any] = {"name": item.name, "path": item.path, "handler": item.handler}
+    if item.ref is not None:
+        entry["ref"] = item.ref
+    if item.mode != "object":
+        entry["mode"] = item.mode
+    return entry
+
+
+def _output_data(out: ManifestOutput) -> dict[str, Any]:
+    entry: dict[str, Any] = {"path": out.path, "handler": out.handler}
+    if out.name != "output":
+        entry["name"] = out.name
+    if out.value_path is not None:
+        entry["value_path"] = out.value_path
+    return entry
