@@ -37,3 +37,10 @@ def table(headers: list[str], rows: list[list[str]]) -> str:
         cells += [str(c).rjust(w) for c, w in zip(row[1:], widths[1:])]
         lines.append("  ".join(cells))
     return "\n".join(lines)
+
+
+def spread(seconds: list[float]) -> str:
+    """``min / median / max`` of some timings in seconds, at a precision that suits them."""
+    low, mid, high = min(seconds), statistics.median(seconds), max(seconds)
+    digits = 3 if high < 1 else 2
+    return f"{low:.{digits}f} / {mid:.{digits}f} / {high:.{digits}f}"
