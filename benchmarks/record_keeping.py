@@ -43,8 +43,8 @@ def main() -> None:
     from axl.ir import build_ir
     from axl.runtime.api import run_local
     from axl.runtime.cache import step_key
-    from axl.runtime.local import LocalOptions
-    from axl.runtime.local_plan import step_manifest
+    from axl.runtime.local_options import LocalOptions
+    from axl.runtime.local_plan import local_manifests
     from axl.runtime.record import Journal, RunRecord
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -55,15 +55,13 @@ def main() -> None:
         record: RunRecord = result.record
         ir = build_ir(load_target(target).cls)
         options = LocalOptions(workspace=root)
-        manifests = [
-            (node, step_manifest(ir, node, {}, Path(record.run_dir), "r", options))
-            for node in ir.nodes
-        ]
+        manifests = local_manifests(ir, {}, Path(record.run_dir), "r", options)
         digests = {name: s.outputs[0].digest for name, s in record.steps.items()}
 
         def keys() -> None:
-            for node, manifest in manifests:
-                step_key(ir, node, manifest, {up: digests[up] for up in ir.upstream(node.name)})
+            for node in ir.nodes:
+                ups = {up: digests[up] for up in ir.upstream(node.name)}
+                step_key(ir, node, manifests[node.name], ups)
 
         journal_dir = root / "journal"
         journal_dir.mkdir()

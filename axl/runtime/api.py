@@ -11,7 +11,8 @@ from axl.dsl.params import resolve_params, wire_params
 from axl.dsl.workflow import Workflow
 from axl.errors import StepError, UsageError
 from axl.ir import IRWorkflow, build_ir
-from axl.runtime.local import LocalOptions, execute_run
+from axl.runtime.local import execute_run
+from axl.runtime.local_options import LocalOptions
 from axl.runtime.manifest import CodeArchive
 from axl.runtime.record import DONE_OK, FAILED, SETTLED, SUCCEEDED, RunRecord
 from axl.runtime.runner import archive_import_roots, register_workflow_class

@@ -21,7 +21,7 @@ import secrets
 import selectors
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,10 +29,12 @@ from typing import Any
 from axl.dsl.conditions import evaluate_condition
 from axl.errors import EXIT_USER_CODE, AxlError
 from axl.ir import IRNode, IRWorkflow
+from axl.planning import retry_delay
 from axl.runtime.fork_server import ForkServer
 from axl.runtime.interrupts import Interrupts, RunInterrupted, watch_interrupts
-from axl.runtime.local_plan import step_manifest
-from axl.runtime.manifest import CodeArchive, Manifest
+from axl.runtime.local_options import LocalOptions
+from axl.runtime.local_plan import local_manifests
+from axl.runtime.manifest import Manifest
 from axl.runtime.record import (
     CACHED,
     CANCELLED,
@@ -63,29 +65,9 @@ from axl.runtime.workers import (
     launch,
 )
 
-Listener = Callable[[str, StepRecord], None]
-
 _LOST_TRIES = 3  # a step whose process dies before taking it goes to a new one this often
 
 _SETTLED_EVENTS = ("succeeded", "failed", "cached", "skipped", "cancelled", "not_run", "stale")
-
-
-@dataclass
-class LocalOptions:
-    """How to run: parallelism, where, isolation, durability, which steps."""
-
-    max_parallel: int | None = None
-    workspace: Path = Path(".axl")
-    run_id: str | None = None
-    isolation: str = "worker"
-    durable: bool = False
-    packages_policy: str = "check"
-    archive: CodeArchive | None = None
-    python_path: tuple[str, ...] = ()
-    only: str | None = None
-    resume: bool = False
-    target: str | None = None
-    listener: Listener | None = None
 
 
 @dataclass
@@ -155,9 +137,7 @@ def _execute(
         steps={node.name: StepRecord(name=node.name) for node in ir.nodes},
         target=options.target,
     )
-    manifests = {
-        node.name: step_manifest(ir, node, params, run_dir, run_id, options) for node in ir.nodes
-    }
+    manifests = local_manifests(ir, params, run_dir, run_id, options)
     state = _State(ir=ir, record=record, manifests=manifests, options=options)
     if options.isolation in ("fork", "worker"):
         _preload(ir, manifests)
@@ -371,7 +351,7 @@ def _current_key(state: _State, name: str) -> str | None:
     digests: dict[str, str | None] = {}
     for up in state.ir.upstream(name):
         record = state.record.steps[up]
-        if record.status in DONE_OK:
+        if record.status in (*DONE_OK, STALE):  # a stale step's files are still its outputs
             digests[up] = record.outputs[0].digest if record.outputs else None
         elif record.status == SKIPPED:
             digests[up] = None
@@ -397,8 +377,10 @@ def _inputs_settled(state: _State, name: str) -> None:
             step.status = STALE
             step.reason = f"{why}; --resume reruns it"
             _settle(state, "stale", step)
-        else:
+        else:  # journaled: a kill from now on must not leave it "succeeded"
             state.record.steps[down] = StepRecord(name=down, reason=f"rerun: {why}")
+            if state.journal is not None:
+                state.journal.append(state.record.steps[down])
 
 
 def _start(state: _State, selector: Any, name: str) -> None:
@@ -519,10 +501,7 @@ def _complete(state: _State, job: Launched, *, cancelled: bool = False) -> None:
     retries = node.retries
     if retries is not None and step.attempts <= retries.count:
         step.status = PENDING
-        delay = retries.backoff * float(retries.factor) ** (step.attempts - 1)
-        if retries.max_backoff is not None:
-            delay = min(delay, retries.max_backoff)
-        state.retry_at[job.step] = time.monotonic() + delay
+        state.retry_at[job.step] = time.monotonic() + retry_delay(retries, step.attempts)
         _notify(state.options, "retrying", step)
         return
     step.status = FAILED

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from axl.errors import ArtifactError, UsageError
 from axl.ir import IRWorkflow
+from axl.runtime.local_options import LocalOptions
 from axl.runtime.record import (
     NOT_RUN,
     PENDING,
@@ -25,9 +26,6 @@ from axl.runtime.record import (
     StepRecord,
 )
 from axl.runtime.run_folder import has_record
-
-if TYPE_CHECKING:
-    from axl.runtime.local import LocalOptions
 
 
 def previous_record(run_dir: Path, options: LocalOptions) -> RunRecord | None:
