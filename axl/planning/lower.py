@@ -44,11 +44,14 @@ class Lowering:
 def lower(ir: IRWorkflow, scheme: PathScheme, settings: ManifestSettings) -> Lowering:
     """Lower every step of ``ir``; O(steps + edges)."""
     reads = value_steps(ir)
+    nodes, upstream = ir.lookups()
     steps = {
         node.name: StepPlan(
             node=node,
-            manifest=step_manifest(ir, node, scheme, settings, reads_value=node.name in reads),
-            upstream=tuple(ir.upstream(node.name)),
+            manifest=step_manifest(
+                ir, node, scheme, settings, reads_value=node.name in reads, nodes=nodes
+            ),
+            upstream=tuple(upstream[node.name]),
             env=merged_env(ir, node),
             retries=node.retries if node.retries is not None and node.retries.count > 0 else None,
             timeout=node.timeout,

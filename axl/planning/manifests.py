@@ -46,13 +46,19 @@ def step_manifest(
     settings: ManifestSettings,
     *,
     reads_value: bool = False,
+    nodes: Mapping[str, IRNode] | None = None,
 ) -> Manifest:
-    """The manifest of one step: its inputs and output placed by ``scheme``."""
+    """The manifest of one step: its inputs and output placed by ``scheme``.
+
+    ``nodes``: the IR's node index, when the caller holds it (see
+    :meth:`~axl.ir.IRWorkflow.lookups`).
+    """
+    index = nodes if nodes is not None else ir.lookups()[0]
     inputs = []
     for item in node.inputs:
         if item.source == "step":
             assert item.ref is not None
-            upstream = ir.get_node(item.ref)
+            upstream = index[item.ref]
             inputs.append(
                 ManifestInput(
                     name=item.name,
