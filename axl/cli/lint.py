@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from axl.cli.common import JsonOption, emit_json, handle_errors
+from axl.compiler.argo.lint.schemas import ARGO_VERSIONS, NEWEST_ARGO
 
 
 def register(app: typer.Typer) -> None:
@@ -37,14 +38,29 @@ def lint(
         "--strict-names",
         help="Also require DNS-1123 names that start with a letter, at most 63 characters.",
     ),
+    argo_version: str = typer.Option(
+        NEWEST_ARGO,
+        "--argo-version",
+        metavar="|".join(ARGO_VERSIONS),
+        help="Check against the schemas of this Argo release (shipped with axl).",
+    ),
 ) -> None:
-    """Lint Argo Workflow/WorkflowTemplate YAML (exit 1 on errors, 2 if FILE is not YAML)."""
-    from axl.compiler.lint import format_finding, lint_text
-    from axl.compiler.lint.text import decode_text, read_text
+    """Lint Argo Workflow, WorkflowTemplate or CronWorkflow YAML (exit 1 on errors, 2 if FILE
+    is not YAML or the Argo version is not shipped)."""
+    from axl.compiler.argo.lint import format_finding, lint_text
+    from axl.compiler.argo.lint.schemas import check_argo_version
+    from axl.compiler.argo.lint.text import decode_text, read_text
 
+    check_argo_version(argo_version)
     source = "stdin" if file == "-" else file
     text = decode_text(sys.stdin.buffer.read(), source) if file == "-" else read_text(Path(file))
-    findings = lint_text(text, schema_dir=schema_dir, strict_names=strict_names, source=source)
+    findings = lint_text(
+        text,
+        schema_dir=schema_dir,
+        strict_names=strict_names,
+        source=source,
+        argo_version=argo_version,
+    )
     errors = sum(1 for f in findings if f.severity == "error")
     if as_json:
         emit_json(

@@ -12,7 +12,7 @@ SHARED = Path(__file__).resolve().parents[3] / "shared" / "schemas" / "argo"
 
 def findings(doc: Any, rule: str | None = None, **options: Any) -> list[tuple[str, str, str]]:
     """(path, rule, message) of each finding, optionally of one rule only."""
-    from axl.compiler.lint import lint_document
+    from axl.compiler.argo.lint import lint_document
 
     return [
         (f.path, f.rule, f.message)

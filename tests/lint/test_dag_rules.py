@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from axl.compiler.lint import lint_document
-from axl.compiler.lint.depends import DependsError, Reference, parse_depends
+from axl.compiler.argo.lint import lint_document
+from axl.compiler.argo.lint.depends import DependsError, Reference, parse_depends
 from tests.lint.documents import container, findings, pipeline, task, workflow
 
 

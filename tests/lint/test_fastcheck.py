@@ -9,9 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from axl.compiler.lint.fastcheck import compile_check
-from axl.compiler.lint.schema_check import _parts, kind_schemas
-from axl.compiler.lint.schemas import default_schema_dir
+from axl.compiler.argo.lint.fastcheck import compile_check
+from axl.compiler.argo.lint.schema_check import _parts, kind_schemas
+from axl.compiler.argo.lint.schemas import default_schema_dir
 from tests.lint.documents import SHARED, big_workflow, pipeline, task
 
 SCHEMAS = [

@@ -8,8 +8,8 @@ import pytest
 from typer.testing import CliRunner
 
 from axl.cli.app import app
-from axl.compiler.lint import LintInputError, lint_document, lint_text
-from axl.compiler.lint.bounds import MAX_ALIAS_NODES, MAX_DEPTH
+from axl.compiler.argo.lint import LintInputError, lint_document, lint_text
+from axl.compiler.argo.lint.bounds import MAX_ALIAS_NODES, MAX_DEPTH
 from tests.lint.documents import pipeline
 
 runner = CliRunner()

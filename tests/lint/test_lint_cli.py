@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import yaml
 from typer.testing import CliRunner
 
@@ -107,6 +108,7 @@ def test_non_yaml_exits_2(tmp_path):
     assert json.loads(result.stdout)["error"]["code"] == "lint_input"
 
 
+@pytest.mark.slow
 def test_schema_dir_option(tmp_path):
     path = write(tmp_path, pipeline())
     result = lint(path, "--schema-dir", tmp_path / "nowhere")
@@ -119,3 +121,16 @@ def test_schema_dir_option(tmp_path):
 def test_stdin():
     result = runner.invoke(app, ["lint", "-"], input=yaml.safe_dump(pipeline()))
     assert (result.exit_code, result.stdout) == (0, "stdin: ok\n")
+
+
+def test_argo_version_option(tmp_path):
+    doc = pipeline()
+    doc["spec"]["synchronization"] = {"mutex": {"name": "one"}}
+    path = write(tmp_path, doc)
+    assert lint(path, "--argo-version", "3.7").exit_code == 0
+    result = lint(path)  # the newest by default
+    assert result.exit_code == 1
+    assert "(Argo 3.7 accepts it; Argo 4.1 removed it) [unknown-field]" in result.stdout
+    result = lint(path, "--argo-version", "3.5")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: Argo '3.5' has no schemas in axl: choose 3.7 or 4.1")

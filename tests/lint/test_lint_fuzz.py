@@ -11,14 +11,15 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from axl.cli.app import app
-from axl.compiler.lint import Finding, LintInputError, lint_text
-from axl.compiler.lint.text import decode_text
+from axl.compiler.argo.lint import Finding, LintInputError, lint_text
+from axl.compiler.argo.lint.text import decode_text
 from axl.errors import EXIT_INTERNAL, EXIT_USAGE, AxlError
 
 MAX_SECONDS_PER_INPUT = 2.0
@@ -120,6 +121,7 @@ def lint_input(data: str | bytes) -> list[Finding] | AxlError:
         return error
 
 
+@pytest.mark.slow
 @settings(
     max_examples=1000,
     deadline=None,

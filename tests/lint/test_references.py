@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from axl.compiler.lint import Finding, lint_document
+from axl.compiler.argo.lint import Finding, lint_document
 from tests.lint.documents import container, findings, pipeline, task, workflow
 
 CONSUME_ARGS = "spec.templates[0].dag.tasks[1].arguments"

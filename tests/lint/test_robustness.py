@@ -6,7 +6,7 @@ import copy
 import random
 from typing import Any
 
-from axl.compiler.lint import lint_document
+from axl.compiler.argo.lint import lint_document
 from tests.lint.documents import big_workflow, pipeline
 
 ODD_VALUES: list[Any] = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from axl.compiler.lint import Finding, lint_document
+from axl.compiler.argo.lint import Finding, lint_document
 from tests.lint.documents import big_workflow, pipeline, task, workflow
 
 
@@ -155,12 +155,13 @@ def test_crd_item_limits_are_warnings():
 
 
 def test_other_kinds_and_versions_are_refused():
-    assert lint_document({"apiVersion": "argoproj.io/v1alpha1", "kind": "CronWorkflow"}) == [
+    binding = {"apiVersion": "argoproj.io/v1alpha1", "kind": "WorkflowEventBinding"}
+    assert lint_document(binding) == [
         Finding(
             "kind",
             "kind",
-            "kind 'CronWorkflow' is not supported: axl lints Workflow, WorkflowTemplate, "
-            "ClusterWorkflowTemplate",
+            "kind 'WorkflowEventBinding' is not supported: axl lints Workflow, WorkflowTemplate, "
+            "ClusterWorkflowTemplate, CronWorkflow",
         )
     ]
     doc = workflow()

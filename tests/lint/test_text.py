@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from axl.compiler.lint import Finding, LintInputError, format_finding, lint_file, lint_text
+from axl.compiler.argo.lint import Finding, LintInputError, format_finding, lint_file, lint_text
 from tests.lint.documents import pipeline
 
 

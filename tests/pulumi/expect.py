@@ -78,6 +78,6 @@ def renamed(value: Any, renames: dict[str, str]) -> Any:
 
 def lint(document: dict[str, Any]) -> list[Any]:
     """Findings of axl's Argo lint (schema and semantic checks) on ``document``."""
-    from axl.compiler.lint import lint_document
+    from axl.compiler.argo.lint import lint_document
 
     return list(lint_document(document, strict_names=True))
