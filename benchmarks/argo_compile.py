@@ -45,8 +45,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import spread, table
 
-from axl.cli.compile import _lint  # the CLI's default check of its output
 from axl.compiler.argo import ArgoOptions, compile, default_image, document_warnings, to_yaml
+from axl.compiler.argo.target import lint_findings as _lint  # axl compile's default check
 from axl.dsl.loader import load_target
 from axl.ir import build
 

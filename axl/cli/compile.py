@@ -1,14 +1,19 @@
-"""``axl compile``: compile a workflow for an orchestrator (Argo Workflows today)."""
+"""``axl compile``: compile a workflow for a target of the registry (Argo Workflows today).
+
+The command knows no target by name: generic flags (the workflow, where to
+write, the code archive) are declared here; every other flag belongs to the
+target (``--kind`` of ``argo``...) and is parsed by it.
+"""
 
 from __future__ import annotations
 
 import sys
 import warnings
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import typer
+from typer.core import TyperCommand
 
 from axl.cli.code_delivery import (
     CodeShipment,
@@ -20,58 +25,39 @@ from axl.cli.code_delivery import (
     upload_code,
 )
 from axl.cli.common import JsonOption, TargetOption, emit_json, handle_errors
-from axl.errors import LintError, UsageError
+from axl.errors import UsageError
 
-TARGETS = ("argo",)
-PLANNED_TARGETS = ("kfp", "dagster")
-_SHOWN_FINDINGS = 5
+
+class _CompileCommand(TyperCommand):
+    """Lists every target and its options under the help, computed only when help is asked."""
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        from axl.compiler.registry import all_targets
+        from axl.compiler.target import flags_help
+
+        self.epilog = "Targets and their options:\n\n" + flags_help(all_targets()).replace(
+            "\n", "\n\n"
+        )
+        super().format_help(ctx, formatter)
 
 
 def register(app: typer.Typer) -> None:
     """Add ``axl compile`` to the app."""
-    app.command("compile")(compile_workflow)
+    app.command(
+        "compile",
+        cls=_CompileCommand,
+        context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+    )(compile_workflow)
 
 
 @handle_errors
 def compile_workflow(
+    ctx: typer.Context,
     module: str = TargetOption,
-    target: str = typer.Option(..., "--target", help="What to compile for: argo."),
+    target: str = typer.Option(
+        ..., "--target", help="What to compile for (the targets are listed below)."
+    ),
     out: str = typer.Option("-", "--out", "-o", help="File to write ('-': standard output)."),
-    kind: str = typer.Option(
-        "workflow", "--kind", help="workflow (runs once) or workflow-template (reusable)."
-    ),
-    artifacts: str = typer.Option(
-        "s3", "--artifacts", help="s3 (the artifact repository) or pvc (a shared volume)."
-    ),
-    namespace: str | None = typer.Option(None, "--namespace", help="Kubernetes namespace."),
-    service_account: str | None = typer.Option(
-        None, "--service-account", help="Service account the pods run as."
-    ),
-    image: str | None = typer.Option(
-        None, "--image", help="Image of steps that set none (default: the axl runner image)."
-    ),
-    artifact_repository: str | None = typer.Option(
-        None,
-        "--artifact-repository",
-        help="Artifact repository ConfigMap and key: CONFIGMAP/KEY (default: the cluster's).",
-    ),
-    pvc_size: str = typer.Option("1Gi", "--pvc-size", help="Size of the pvc-mode volume."),
-    pod_gc: str = typer.Option(
-        "OnPodSuccess", "--pod-gc", help="podGC strategy, or 'none' to keep every pod."
-    ),
-    ttl: int | None = typer.Option(
-        None, "--ttl", min=0, help="Delete the Workflow this many seconds after it completes."
-    ),
-    packages: str = typer.Option(
-        "check",
-        "--packages",
-        help="What the runner does about missing step packages: check, install or none.",
-    ),
-    python_path: list[str] | None = typer.Option(
-        None,
-        "--python-path",
-        help="A folder in the image to import the workflow from (repeatable).",
-    ),
     code_bucket: str | None = typer.Option(
         None,
         "--code-bucket",
@@ -93,7 +79,7 @@ def compile_workflow(
         None,
         "--artifact-endpoint",
         help="The S3 endpoint as the pods reach it (http://HOST:PORT is insecure): "
-        "written with the bucket into the YAML (default: the artifact repository's).",
+        "written with the bucket into the output (default: the artifact repository's).",
     ),
     s3_secret: str | None = typer.Option(
         None,
@@ -103,7 +89,7 @@ def compile_workflow(
     no_upload: bool = typer.Option(
         False,
         "--no-upload",
-        help="Write the archive next to the YAML and print the key to upload it to.",
+        help="Write the archive next to the output and print the key to upload it to.",
     ),
     size_limit: float = typer.Option(
         50.0, "--size-limit", help="Refuse code archives over this many MB (uncompressed)."
@@ -111,18 +97,18 @@ def compile_workflow(
     exclude: list[str] | None = typer.Option(
         None, "--exclude", help="A gitignore-style pattern to leave out of the code archive."
     ),
-    no_lint: bool = typer.Option(False, "--no-lint", help="Write the output without linting it."),
+    no_lint: bool = typer.Option(False, "--no-lint", help="Write the output without checking it."),
     as_json: bool = JsonOption,
 ) -> None:
-    """Compile a workflow to Argo Workflows YAML (exit 1 if the lint finds errors)."""
-    if target not in TARGETS:
-        known = f"targets: {', '.join(TARGETS)} (planned: {', '.join(PLANNED_TARGETS)})"
-        if target in PLANNED_TARGETS:
-            raise UsageError(f"--target {target!r} is not available yet", hint=known)
-        raise UsageError(f"unknown --target {target!r}", hint=known)
+    """Compile a workflow for an orchestrator (exit 1 if the check of the output finds errors)."""
+    from axl.compiler.registry import get_target
+    from axl.compiler.target import parse_flags
+
+    chosen = get_target(target)
+    options = chosen.options(parse_flags(chosen, ctx.args))
     if as_json and out == "-":
         raise UsageError(
-            "--json prints a report on standard output, so the YAML needs a file",
+            "--json prints a report on standard output, so the output needs a file",
             hint="pass --out FILE",
         )
     check_code_flags(
@@ -148,26 +134,9 @@ def compile_workflow(
             hint="pass --out FILE",
         )
     endpoint = parse_endpoint(artifact_endpoint) if artifact_endpoint else None
-    from axl.compiler.argo import ArgoOptions, ArtifactRepositoryRef, default_image, render
-    from axl.compiler.argo.compiler import ANNOTATION_HASH
     from axl.dsl.loader import load_target
     from axl.ir import build
 
-    options = ArgoOptions(
-        kind=kind,  # type: ignore[arg-type]  # checked by ArgoOptions
-        artifacts=artifacts,  # type: ignore[arg-type]
-        namespace=namespace,
-        service_account=service_account,
-        artifact_repository_ref=(
-            ArtifactRepositoryRef.parse(artifact_repository) if artifact_repository else None
-        ),
-        pvc_size=pvc_size,
-        pod_gc=None if pod_gc == "none" else pod_gc,
-        ttl_seconds=ttl,
-        image=image or default_image(),
-        packages_policy=packages,
-        python_path=tuple(python_path or ()),
-    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         loaded = load_target(module)
@@ -185,32 +154,31 @@ def compile_workflow(
             endpoint=endpoint,
             secret=s3_secret,
         )
-        options = replace(options, code_archive=code.argo, workflow_ref=code.packaged.workflow_ref)
+        options = chosen.with_code(options, code)
     built = build(loaded.cls)
-    output = render(built.ir, options)
+    output = chosen.compile(built.ir, options)
     found = [*built.warnings, *output.warnings]
     if not no_lint:
-        found += _lint(output.document)
+        found += chosen.check(output)
     uploaded = None
     if code is not None:
         found = [*code.packaged.archive.warnings, *found]
         if not no_upload:
             uploaded = upload_code(code, s3_endpoint)
-    data = output.yaml.encode("utf-8")
+    data = output.text.encode("utf-8")
     if out == "-":
-        typer.echo(output.yaml, nl=False)
+        typer.echo(output.text, nl=False)
     else:
         _write(Path(out), data)
-    digest = output.document["metadata"]["annotations"][ANNOTATION_HASH]
     if as_json:
         report = {
             "ok": True,
             "target": target,
-            "kind": output.document["kind"],
+            "kind": output.kind,
             "workflow": built.ir.name,
             "out": out,
             "bytes": len(data),
-            "hash": digest,
+            "hash": output.hash,
             "warnings": found,
         }
         if code is not None:
@@ -221,29 +189,11 @@ def compile_workflow(
         print_code(code, uploaded, err=out == "-")
     if out != "-":
         typer.echo(
-            f"wrote {out}: {output.document['kind']} {built.ir.name} "
-            f"({len(built.ir.nodes)} steps, {len(data):,} bytes, {digest})"
+            f"wrote {out}: {output.kind} {built.ir.name} "
+            f"({len(built.ir.nodes)} steps, {len(data):,} bytes, {output.hash})"
         )
     for message in found:
         typer.echo(f"warning: {message}", err=True)
-
-
-def _lint(document: dict[str, Any]) -> list[str]:
-    """Lint findings: errors stop the compile (exit 1), warnings are returned."""
-    from axl.compiler.argo.checks import lint
-    from axl.compiler.lint import format_finding
-
-    findings = lint(document)
-    errors = [f for f in findings if f.severity == "error"]
-    if errors:
-        shown = "; ".join(format_finding(f) for f in errors[:_SHOWN_FINDINGS])
-        hidden = len(errors) - _SHOWN_FINDINGS
-        more = f" (and {hidden} more)" if hidden > 0 else ""
-        raise LintError(
-            f"the compiled document fails the Argo lint: {shown}{more}",
-            hint="this is likely a bug in axl's Argo compiler; --no-lint writes it anyway",
-        )
-    return [format_finding(f).replace("warning: ", "", 1) for f in findings]
 
 
 def _write(path: Path, data: bytes) -> None:

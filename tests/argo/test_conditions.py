@@ -111,8 +111,8 @@ def test_undeclared_params_that_steps_read_become_required_arguments():
 
 
 def test_param_values_read_back_by_the_runner_as_declared():
-    from axl.planning import param_text
     from axl.dsl.params import parse_param_value
+    from axl.planning import param_text
 
     for value in ["text", "5", "true", "", "null", 5, 0.25, True, None, [1, "a"], {"k": 1}]:
         text = param_text(value)

@@ -4,42 +4,53 @@
 data; ``to_yaml(doc)`` renders it deterministically. :func:`render` does
 both and adds the warnings (size, conditions Argo cannot test); the schema
 and semantic lint is :func:`axl.compiler.argo.checks.lint`.
+
+Names are imported on first use, so that ``axl lint`` (which needs only
+:mod:`axl.compiler.argo.lint`) does not load the compiler and the IR.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from axl.compiler.argo.checks import SIZE_LIMIT, document_warnings, size_warning
-from axl.compiler.argo.compiler import compile, params_by_name
-from axl.compiler.argo.options import (
-    ArgoCodeArchive,
-    ArgoOptions,
-    ArgoOptionsError,
-    ArtifactRepositoryRef,
-    SecretKey,
-    default_image,
-)
-from axl.compiler.yaml_render import to_yaml
-from axl.ir import IRWorkflow
+if TYPE_CHECKING:
+    from axl.compiler.argo.checks import SIZE_LIMIT, document_warnings, size_warning
+    from axl.compiler.argo.compiler import compile, params_by_name
+    from axl.compiler.argo.options import (
+        ArgoCodeArchive,
+        ArgoOptions,
+        ArgoOptionsError,
+        ArtifactRepositoryRef,
+        SecretKey,
+        default_image,
+    )
+    from axl.compiler.argo.output import ArgoOutput, render
+    from axl.compiler.yaml_render import to_yaml
+
+_LAZY = {
+    "SIZE_LIMIT": "axl.compiler.argo.checks",
+    "document_warnings": "axl.compiler.argo.checks",
+    "size_warning": "axl.compiler.argo.checks",
+    "compile": "axl.compiler.argo.compiler",
+    "params_by_name": "axl.compiler.argo.compiler",
+    "ArgoCodeArchive": "axl.compiler.argo.options",
+    "ArgoOptions": "axl.compiler.argo.options",
+    "ArgoOptionsError": "axl.compiler.argo.options",
+    "ArtifactRepositoryRef": "axl.compiler.argo.options",
+    "SecretKey": "axl.compiler.argo.options",
+    "default_image": "axl.compiler.argo.options",
+    "ArgoOutput": "axl.compiler.argo.output",
+    "render": "axl.compiler.argo.output",
+    "to_yaml": "axl.compiler.yaml_render",
+}
 
 
-@dataclass(frozen=True)
-class ArgoOutput:
-    """A compiled document, its YAML text and the warnings about it."""
-
-    document: dict[str, Any]
-    yaml: str
-    warnings: tuple[str, ...]
-
-
-def render(ir: IRWorkflow, options: ArgoOptions | None = None) -> ArgoOutput:
-    """Compile ``ir``, render the YAML, and collect the warnings."""
-    document = compile(ir, options)
-    text = to_yaml(document)
-    found = document_warnings(ir, len(text.encode("utf-8")))
-    return ArgoOutput(document=document, yaml=text, warnings=tuple(found))
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'axl.compiler.argo' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
 
 
 __all__ = [

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from axl.ir import IRWorkflow
+from axl.planning import condition_warnings
 
 if TYPE_CHECKING:
-    from axl.compiler.lint import Finding
+    from axl.compiler.argo.lint import Finding
 
 SIZE_LIMIT = 1_000_000
 """About what etcd stores per object in practice (its request limit is 1.5 MiB)."""
-_SCALARS = frozenset({"int", "float", "bool", "str", "None", "NoneType"})
 
 
 def size_warning(size: int) -> str | None:
@@ -35,29 +35,16 @@ def document_warnings(ir: IRWorkflow, size: int) -> list[str]:
     size_text = size_warning(size)
     if size_text:
         found.append(size_text)
-    for node in ir.nodes:
-        cond = node.when
-        if cond is None or cond.source != "step":
-            continue
-        annotation = ir.get_node(cond.ref).output.annotation
-        if annotation is not None and not _is_scalar(annotation):
-            found.append(
-                f"step {node.name!r}: when={cond.text!r} reads step {cond.ref!r}, which "
-                f"returns {annotation}; on Argo a condition compares a number, text, bool "
-                "or None (return one from a small step and test that)"
-            )
+    found += condition_warnings(ir)
     return found
 
 
-def _is_scalar(annotation: str) -> bool:
-    text = annotation.replace(" ", "")
-    if text.startswith("Optional[") and text.endswith("]"):
-        text = text[len("Optional[") : -1]
-    return all(part in _SCALARS for part in text.split("|"))
-
-
 def lint(document: dict[str, Any]) -> list[Finding]:
-    """The schema and semantic lint of a compiled document, names held to axl's own rules."""
-    from axl.compiler.lint import lint_document
+    """The check ``axl compile`` runs on its own output, names held to axl's own rules.
 
-    return lint_document(document, strict_names=True)
+    The fast pass of :func:`~axl.compiler.argo.lint.check_compiled`; on any
+    finding it reports what the full lint (``axl lint``) says.
+    """
+    from axl.compiler.argo.lint import check_compiled
+
+    return check_compiled(document)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -46,8 +47,8 @@ def format_path(parts: Iterable[object]) -> str:
             out.append(f"[{part!r}]")
         elif _PLAIN_KEY.match(part):
             out.append(f".{part}" if out else part)
-        else:
-            out.append(f'["{part}"]')
+        else:  # JSON quoting: a key with a quote, a newline or a control character stays one line
+            out.append(f"[{json.dumps(part, ensure_ascii=False)}]")
     return "".join(out)
 
 

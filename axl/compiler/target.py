@@ -1,0 +1,125 @@
+"""What a compile target is: its flags, its options, and compile, render and check.
+
+The CLI knows no target by name: ``axl compile --target NAME`` looks the
+target up in :mod:`axl.compiler.registry`, parses the target's own flags
+with :func:`parse_flags`, and calls :meth:`Target.compile`. A new backend
+is a module with a :class:`Target` subclass and one line in the registry.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from axl.errors import UsageError
+
+if TYPE_CHECKING:
+    from axl.cli.code_delivery import CodeShipment
+    from axl.ir import IRWorkflow
+
+
+@dataclass(frozen=True)
+class TargetFlag:
+    """A command-line flag of one target: ``--flag VALUE`` sets the option ``field``.
+
+    ``kind``: ``str``, ``int``, ``bool`` (a switch, no value) or ``list`` (repeatable).
+    """
+
+    flag: str
+    field: str
+    help: str
+    kind: type = str
+    metavar: str = "TEXT"
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """A compiled document, its text as written to ``--out``, and warnings about it."""
+
+    document: Any
+    text: str
+    warnings: tuple[str, ...]
+    kind: str
+    hash: str
+
+
+class Target(ABC):
+    """One backend ``axl compile`` writes for."""
+
+    name: ClassVar[str]
+    summary: ClassVar[str]
+    flags: ClassVar[tuple[TargetFlag, ...]] = ()
+
+    @abstractmethod
+    def options(self, values: Mapping[str, Any]) -> Any:
+        """The target's options object from parsed flag values (unset flags are absent)."""
+
+    def with_code(self, options: Any, shipment: CodeShipment) -> Any:
+        """``options`` with the workflow's code shipped as an archive."""
+        raise UsageError(
+            f"--target {self.name} cannot take the code as an archive yet",
+            hint="bake the code into the image instead",
+        )
+
+    @abstractmethod
+    def compile(self, ir: IRWorkflow, options: Any) -> Compiled:
+        """Compile and render ``ir``: a pure function of the IR and the options."""
+
+    @abstractmethod
+    def check(self, compiled: Compiled) -> list[str]:
+        """Check the output: raise :class:`~axl.errors.LintError` on errors, return warnings."""
+
+
+def parse_flags(target: Target, args: Sequence[str]) -> dict[str, Any]:
+    """Field -> value of the target's flags in ``args``; anything else is a usage error."""
+    by_flag = {flag.flag: flag for flag in target.flags}
+    values: dict[str, Any] = {}
+    items = list(args)
+    while items:
+        arg = items.pop(0)
+        name, has_value, value = arg.partition("=")
+        flag = by_flag.get(name)
+        if flag is None:
+            known = ", ".join(by_flag) or "none"
+            raise UsageError(
+                f"--target {target.name} has no option {name!r}",
+                hint=f"its options: {known} (axl compile --help lists them)",
+            )
+        if flag.kind is bool:
+            if has_value:
+                raise UsageError(f"{name} is a switch: it takes no value")
+            values[flag.field] = True
+            continue
+        if not has_value:
+            if not items or items[0].startswith("--"):
+                raise UsageError(f"{name} needs a value ({flag.metavar})")
+            value = items.pop(0)
+        values[flag.field] = _convert(flag, value, values.get(flag.field))
+    return values
+
+
+def _convert(flag: TargetFlag, value: str, earlier: Any) -> Any:
+    if flag.kind is list:
+        return [*(earlier or []), value]
+    if flag.kind is int:
+        try:
+            number = int(value)
+        except ValueError:
+            raise UsageError(f"{flag.flag} takes a whole number, not {value!r}") from None
+        if number < 0:
+            raise UsageError(f"{flag.flag} must not be negative, not {number}")
+        return number
+    return value
+
+
+def flags_help(targets: Sequence[Target]) -> str:
+    """The targets and their options, for ``axl compile --help``."""
+    lines = []
+    for target in targets:
+        lines.append(f"--target {target.name}: {target.summary}")
+        for flag in target.flags:
+            value = "" if flag.kind is bool else f" {flag.metavar}"
+            lines.append(f"  {flag.flag}{value}: {flag.help}")
+    return "\n".join(lines)
