@@ -40,7 +40,7 @@ def templates(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def tasks(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {t["name"]: t for t in templates(doc)["main"]["dag"]["tasks"]}
+    return {t["name"]: t for t in templates(doc)["main-dag"]["dag"]["tasks"]}
 
 
 def runner_call(template: dict[str, Any]) -> tuple[Any, Manifest]:

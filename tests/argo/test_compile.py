@@ -18,7 +18,7 @@ from axl.compiler.argo import (
     to_yaml,
 )
 from axl.compiler.argo.checks import lint
-from axl.compiler.naming import is_dns_label, name_hash
+from axl.naming import is_name, name_hash
 from axl.runtime.manifest import Manifest
 from tests.argo.helpers import Diamond, ir_of, runner_call, tasks, templates
 from tests.examples_wf.conditions import Conditions
@@ -30,8 +30,8 @@ def test_entrypoint_is_the_dag_and_each_step_has_a_template():
     doc = compile(ir_of(Diamond))
     spec = doc["spec"]
     assert doc["apiVersion"] == "argoproj.io/v1alpha1" and doc["kind"] == "Workflow"
-    assert spec["entrypoint"] == "main"
-    assert [t["name"] for t in spec["templates"]] == ["main", "a", "b", "c", "d"]
+    assert spec["entrypoint"] == "main-dag"
+    assert [t["name"] for t in spec["templates"]] == ["main-dag", "a", "b", "c", "d"]
     assert list(tasks(doc)) == ["a", "b", "c", "d"]
     assert all(t["template"] == t["name"] for t in tasks(doc).values())
     assert tasks(doc)["d"]["depends"] == "b.Succeeded && c.Succeeded"
@@ -113,26 +113,26 @@ def test_long_and_clashing_step_names_get_stable_suffixes_everywhere():
         f"def {long_name}(self) -> int:\n    return 1\n"
         "def load_data(self) -> int:\n    return 1\n"
         "def load__data(self) -> int:\n    return 2\n"
-        "def main(self) -> int:\n    return 3\n"
-        f"def use(self, {long_name}: int, load_data: int, load__data: int, main: int) -> int:\n"
+        "def main_dag(self) -> int:\n    return 3\n"
+        f"def use(self, {long_name}: int, load_data: int, load__data: int, main_dag: int) -> int:\n"
         "    return 4\n",
         namespace,
     )
     cls = type(
         "Names",
         (Workflow,),
-        {n: step(namespace[n]) for n in (long_name, "load_data", "load__data", "main", "use")},
+        {n: step(namespace[n]) for n in (long_name, "load_data", "load__data", "main_dag", "use")},
     )
     doc = compile(ir_of(cls))
     names = [t["name"] for t in doc["spec"]["templates"]]
-    assert names[0] == "main"
+    assert names[0] == "main-dag"
     assert len(set(names)) == len(names)
-    assert all(is_dns_label(n) for n in names)
+    assert all(is_name(n) for n in names)
     expected = {
         long_name: names[1],
         "load_data": f"load-data-{name_hash('load_data')}",
         "load__data": f"load-data-{name_hash('load__data')}",
-        "main": f"main-{name_hash('main')}",
+        "main_dag": f"main-dag-{name_hash('main_dag')}",
     }
     assert names[1].endswith(name_hash(long_name)) and len(names[1]) == 63
     use = tasks(doc)["use"]
@@ -141,7 +141,7 @@ def test_long_and_clashing_step_names_get_stable_suffixes_everywhere():
     assert froms == [f"{{{{tasks.{v}.outputs.artifacts.output}}}}" for v in expected.values()]
     artifact_names = [a["name"] for a in templates(doc)["use"]["inputs"]["artifacts"]]
     assert artifact_names == [a["name"] for a in use["arguments"]["artifacts"]]
-    assert len(set(artifact_names)) == 4 and all(is_dns_label(n) for n in artifact_names)
+    assert len(set(artifact_names)) == 4 and all(is_name(n) for n in artifact_names)
 
 
 def test_literal_text_with_braces_does_not_become_an_argo_placeholder():

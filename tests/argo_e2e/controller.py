@@ -4,7 +4,7 @@
 parsed YAML) and plays the controller and its executor for the forms axl's
 compiler writes:
 
-- walks the ``main`` DAG, starting each task once its ``depends`` terms are
+- walks the ``main-dag`` DAG, starting each task once its ``depends`` terms are
   decided (up to ``parallelism`` pods at once); a false ``depends`` makes the
   task *Omitted*, a false ``when`` *Skipped* (evaluated as in
   ``tests/argo/pods.py``, after placeholder substitution);

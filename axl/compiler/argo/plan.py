@@ -12,7 +12,7 @@ from axl.ir import IRParam, IRWorkflow
 from axl.planning import Lowering, ManifestSettings, lower
 from axl.runtime.manifest import CodeArchive
 
-DAG_TEMPLATE = "main"
+DAG_TEMPLATE = "main-dag"
 
 
 @dataclass(frozen=True)
