@@ -14,21 +14,38 @@ from axl.errors import UsageError
 if TYPE_CHECKING:
     from axl.cli.package import PackagedCode
     from axl.compiler.argo import ArgoCodeArchive
+    from axl.packaging import CodeLocation
 
 
 @dataclass(frozen=True)
 class CodeShipment:
-    """The workflow's code archive, its S3 location, and how the compiled pods fetch it."""
+    """The workflow's packaged code and the S3 location the compiled pods fetch it from."""
 
     packaged: PackagedCode
     bucket_uri: str
-    bucket: str
-    key: str
-    argo: ArgoCodeArchive
+    location: CodeLocation
+
+    @property
+    def bucket(self) -> str:
+        """The bucket of ``--code-bucket``."""
+        return str(self.location.bucket)
+
+    @property
+    def key(self) -> str:
+        """The archive's object key."""
+        return self.location.key
 
     @property
     def uri(self) -> str:
+        """``s3://bucket/key``."""
         return f"s3://{self.bucket}/{self.key}"
+
+    @property
+    def argo(self) -> ArgoCodeArchive:
+        """The location as the Argo compiler takes it."""
+        from axl.compiler.argo import ArgoCodeArchive
+
+        return ArgoCodeArchive.at(self.location)
 
 
 def check_code_flags(code_bucket: str | None, given: dict[str, Any]) -> None:
@@ -64,9 +81,7 @@ def package_code(
     archive it names at every compile.
     """
     from axl.cli.package import package_workflow
-    from axl.compiler.argo import ArgoCodeArchive
-    from axl.compiler.argo.options import s3_credentials
-    from axl.packaging import archive_name, archive_root_for, parse_bucket_uri
+    from axl.packaging import CodeLocation, archive_root_for, parse_bucket_uri
 
     bucket, prefix = parse_bucket_uri(code_bucket)
     patterns = list(exclude or ())
@@ -83,21 +98,17 @@ def package_code(
             size_limit_mb=size_limit,
             exclude=patterns,
         )
-    name = archive_name(packaged.archive.digest)
-    key = f"{prefix}/{name}" if prefix else name
     host, insecure = endpoint or (None, None)
-    argo = ArgoCodeArchive(
-        key=key,
-        digest=f"blake3:{packaged.archive.digest}",
-        bucket=bucket if host else None,
+    location = CodeLocation.of(
+        packaged.archive,
+        prefix,
+        bucket=bucket,
         endpoint=host,
         insecure=insecure,
-        access_key_secret=s3_credentials(secret)[0],
-        secret_key_secret=s3_credentials(secret)[1],
+        secret=secret,
+        workflow_ref=packaged.workflow_ref,
     )
-    return CodeShipment(
-        packaged=packaged, bucket_uri=code_bucket, bucket=bucket, key=key, argo=argo
-    )
+    return CodeShipment(packaged=packaged, bucket_uri=code_bucket, location=location)
 
 
 def _literal_pattern(path: str) -> str:
@@ -109,23 +120,10 @@ def _literal_pattern(path: str) -> str:
 
 
 def parse_endpoint(text: str) -> tuple[str, bool | None]:
-    """Argo's ``endpoint`` (host[:port], no scheme) and ``insecure`` (True for http://)."""
-    from urllib.parse import urlsplit
+    """``--artifact-endpoint`` as the pods take it: ``host[:port]`` and ``insecure``."""
+    from axl.packaging.location import parse_endpoint as parse
 
-    parts = urlsplit(text if "://" in text else f"//{text}")
-    if (
-        parts.scheme not in ("", "http", "https")
-        or not parts.netloc
-        or parts.path not in ("", "/")
-        or parts.query
-        or parts.fragment
-        or "@" in parts.netloc
-    ):
-        raise UsageError(
-            f"--artifact-endpoint {text!r} is not an S3 endpoint",
-            hint="pass HOST[:PORT], http://HOST:PORT or https://HOST (no path, no credentials)",
-        )
-    return parts.netloc, (True if parts.scheme == "http" else None)
+    return parse(text, "--artifact-endpoint")
 
 
 def upload_code(code: CodeShipment, endpoint_url: str | None) -> bool:
@@ -141,7 +139,7 @@ def code_report(code: CodeShipment, uploaded: bool | None) -> dict[str, Any]:
     archive = code.packaged.archive
     return {
         "archive": str(archive.path),
-        "digest": code.argo.digest,
+        "digest": code.location.digest,
         "size": archive.size,
         "files": archive.files,
         "root": str(code.packaged.root),
@@ -166,7 +164,7 @@ def print_code(code: CodeShipment, uploaded: bool | None, *, err: bool) -> None:
         lines.append(f"uploaded to {code.uri}")
     else:
         lines.append(f"already in {code.uri} (same content): not uploaded again")
-    if code.argo.endpoint is None:
+    if code.location.endpoint is None:
         lines.append(
             f"the pods read it through the artifact repository, whose bucket must be {code.bucket}"
         )

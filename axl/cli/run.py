@@ -218,7 +218,7 @@ def _summary(result: Any) -> dict[str, Any]:
             "status": step.status,
             "duration_ms": step.duration_ms,
             "attempts": step.attempts,
-            "outputs": [o.model_dump() for o in step.outputs],
+            "outputs": [o.to_dict() for o in step.outputs],
             "error": step.error,
             "reason": step.reason,
             "log": step.log,

@@ -11,10 +11,10 @@ from axl.dsl.options import OptionValueError, Secret, parse_env, parse_packages
 from axl.dsl.params import ParamsView, declared_params, resolve_params
 from axl.dsl.step import StepSpec, get_step_spec, parse_input_mode, resolve_handler_name
 from axl.errors import StepOptionError, WorkflowDefinitionError
+from axl.naming import MAX_NAME, is_name
 
 W = TypeVar("W", bound=type)
 
-_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
 WORKFLOW_OPTIONS = (
@@ -35,7 +35,8 @@ def default_workflow_name(class_name: str) -> str:
     """``IrisKNN`` -> ``iris-knn``: a DNS-1123 name derived from the class name."""
     words = _CAMEL.sub("-", class_name).replace("_", "-").lower()
     cleaned = re.sub(r"[^a-z0-9-]+", "-", words).strip("-")
-    return re.sub(r"-{2,}", "-", cleaned)[:63].strip("-") or "workflow"
+    name = re.sub(r"-{2,}", "-", cleaned)[:MAX_NAME].strip("-") or "workflow"
+    return name if name[0].isalpha() else f"workflow-{name}"[:MAX_NAME].rstrip("-")
 
 
 @dataclass(frozen=True)
@@ -124,10 +125,10 @@ def _configure(cls: type[Workflow]) -> None:
     if _name_is_derived(cls):
         cls.name = default_workflow_name(cls.__name__)
         cls.__axl_name_derived__ = True
-    elif not isinstance(cls.name, str) or not _NAME.match(cls.name) or len(cls.name) > 63:
+    elif not isinstance(cls.name, str) or not is_name(cls.name):
         raise StepOptionError(
-            f"workflow {label}: name {cls.name!r} must be lower-case letters, digits and '-' "
-            "(at most 63 characters)",
+            f"workflow {label}: name {cls.name!r} must be lower-case letters, digits and '-', "
+            f"starting with a letter (at most {MAX_NAME} characters)",
             hint=f"e.g. name = {default_workflow_name(str(cls.name) or cls.__name__)!r}",
             option="name",
         )

@@ -5,6 +5,7 @@ The runner's side (extracting an archive safely) is :mod:`axl.runtime.extract`.
 
 from axl.packaging.archive import ArchiveError, ArchiveResult, archive_name, build_archive
 from axl.packaging.ignore import select_files
+from axl.packaging.location import CodeLocation, archive_key, parse_endpoint
 from axl.packaging.roots import ModuleLocation, archive_root_for, locate_module, module_name_for
 from axl.packaging.upload import (
     StorageError,
@@ -17,9 +18,11 @@ from axl.packaging.upload import (
 __all__ = [
     "ArchiveError",
     "ArchiveResult",
+    "CodeLocation",
     "ModuleLocation",
     "StorageError",
     "UploadResult",
+    "archive_key",
     "archive_name",
     "archive_root_for",
     "build_archive",
@@ -27,6 +30,7 @@ __all__ = [
     "locate_module",
     "module_name_for",
     "parse_bucket_uri",
+    "parse_endpoint",
     "select_files",
     "upload_archive",
 ]

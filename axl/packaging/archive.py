@@ -35,6 +35,7 @@ from blake3 import blake3
 from axl.errors import AxlError, InfrastructureError
 from axl.packaging.ignore import AXLIGNORE, select_files, walk_tree
 from axl.packaging.secret_files import secret_reason
+from axl.runtime.extract import MARKER_NAME
 
 __all__ = [
     "ArchiveError",
@@ -48,7 +49,6 @@ ARCHIVE_MTIME = 315532800  # 1980-01-01T00:00:00Z: what zip-era tools accept as 
 COMPRESSLEVEL = 6
 DEFAULT_SIZE_LIMIT = 50 * 1024**2
 DEFAULT_OUT_DIR = Path(".axl") / "archives"
-MARKER_NAME = ".axl-archive.json"  # written by the extractor into the work folder
 ROOT_MARKERS = ("pyproject.toml", ".git")
 
 _ARCHIVE_FILE = re.compile(r"(code-[0-9a-f]{16}\.tar\.gz|\.code-.*\.tmp)")

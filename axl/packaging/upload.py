@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from axl.errors import InfrastructureError, MissingDependencyError, UsageError
-from axl.packaging.archive import ArchiveResult, archive_name
+from axl.packaging.archive import ArchiveResult
+from axl.packaging.location import archive_key
 
 _BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 _NOT_FOUND = {"404", "NoSuchKey", "NotFound"}
@@ -181,7 +182,7 @@ def upload_archive(
             raise InfrastructureError(
                 f"cannot read archive {path}: {exc.strerror or exc}"
             ) from None
-    key = f"{prefix}/{archive_name(digest)}" if prefix else archive_name(digest)
+    key = archive_key(prefix, digest)
     uri = f"s3://{bucket}/{key}"
     client = client if client is not None else make_client(endpoint_url)
     try:

@@ -34,6 +34,7 @@ from typing import IO
 
 from blake3 import blake3
 
+from axl.digests import digest_hex
 from axl.errors import InfrastructureError
 from axl.runtime.tar_headers import HeaderRefused, check_headers, over_bytes, over_entries
 
@@ -77,10 +78,10 @@ def file_digest(path: Path) -> str:
 
 def _expected(expected_digest: str) -> str:
     """The hex digits of the digest the archive must have (bad input: exit 2)."""
-    from axl.runtime.manifest import archive_digest_hex, check_archive_digest
+    from axl.runtime.manifest import check_archive_digest
 
     check_archive_digest(expected_digest, "expected archive digest")
-    value = archive_digest_hex(expected_digest)
+    value = digest_hex(expected_digest)
     assert value is not None
     return value
 

@@ -17,6 +17,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from axl.digests import DIGEST_PREFIX
+from axl.digests import digest_hex as archive_digest_hex
 from axl.dsl.param_wire import label, shown, wire_value
 from axl.errors import UsageError
 
@@ -24,11 +26,6 @@ MANIFEST_VERSION = 1
 INPUT_SOURCES = ("artifact", "param", "value")
 INPUT_MODES = ("object", "path")
 PACKAGE_POLICIES = ("none", "check", "install")
-
-DIGEST_PREFIX = "blake3:"
-"""Digests are written ``blake3:<64 hex digits>``; readers also take the bare hex."""
-
-_HEX = frozenset("0123456789abcdef")
 
 
 class ManifestError(UsageError):
@@ -184,15 +181,6 @@ class Manifest:
             env=_env(d.get("env", {})),
             workflow_name=_opt_text(d, "workflow_name", "manifest"),
         )
-
-
-def archive_digest_hex(digest: str) -> str | None:
-    """The 64 hex digits of a blake3 digest (``blake3:<hex>`` or bare hex), or ``None``
-    when ``digest`` is not one."""
-    value = digest.strip().lower().removeprefix(DIGEST_PREFIX)
-    if len(value) != 64 or not _HEX.issuperset(value):
-        return None
-    return value
 
 
 def check_archive_digest(digest: str, where: str) -> str:

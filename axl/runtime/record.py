@@ -17,6 +17,29 @@ from typing import Any
 from pydantic import BaseModel, Field, ValidationError
 
 from axl.errors import InfrastructureError, UsageError
+from axl.runtime.outputs import OutputInfo
+
+__all__ = [
+    "CACHED",
+    "CANCELLED",
+    "DONE_OK",
+    "FAILED",
+    "JOURNAL_FILE",
+    "NOT_RUN",
+    "PENDING",
+    "RECORD_FILE",
+    "RUNNING",
+    "SETTLED",
+    "SKIPPED",
+    "STALE",
+    "SUCCEEDED",
+    "Journal",
+    "OutputInfo",
+    "RunRecord",
+    "StepRecord",
+    "read_journal",
+    "storage_error",
+]
 
 RECORD_FILE = "run.json"
 JOURNAL_FILE = "journal.jsonl"
@@ -37,17 +60,6 @@ PENDING, RUNNING, SUCCEEDED, FAILED, SKIPPED, CACHED, NOT_RUN, CANCELLED, STALE 
 DONE_OK = (SUCCEEDED, CACHED)
 SETTLED = (SUCCEEDED, CACHED, SKIPPED)
 """States a step can end a successful run in."""
-
-
-class OutputInfo(BaseModel):
-    """One artifact a step wrote."""
-
-    name: str
-    path: str
-    handler: str
-    digest: str
-    size: int
-    python_type: str
 
 
 class StepRecord(BaseModel):

@@ -29,30 +29,9 @@ from axl.errors import (
     WorkflowImportError,
 )
 from axl.runtime.manifest import Manifest, ManifestError, ManifestInput
+from axl.runtime.outputs import OutputInfo
 
 _AXL_DIR = str(Path(__file__).resolve().parents[1])
-
-
-@dataclass(frozen=True)
-class OutputRecord:
-    """What was written for one output."""
-
-    name: str
-    path: str
-    handler: str
-    digest: str
-    size: int
-    python_type: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "path": self.path,
-            "handler": self.handler,
-            "digest": self.digest,
-            "size": self.size,
-            "python_type": self.python_type,
-        }
 
 
 @dataclass(frozen=True)
@@ -61,7 +40,7 @@ class StepResult:
 
     step: str
     duration_ms: float
-    outputs: tuple[OutputRecord, ...] = field(default_factory=tuple)
+    outputs: tuple[OutputInfo, ...] = field(default_factory=tuple)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -275,7 +254,7 @@ def _step_error(manifest: Manifest, exc: BaseException) -> StepError:
     )
 
 
-def _save_output(manifest: Manifest, value: Any, out: Any, durable: bool) -> OutputRecord:
+def _save_output(manifest: Manifest, value: Any, out: Any, durable: bool) -> OutputInfo:
     from axl.io import get_handler
     from axl.io.artifacts import write_artifact
 
@@ -291,7 +270,7 @@ def _save_output(manifest: Manifest, value: Any, out: Any, durable: bool) -> Out
     )
     if out.value_path:
         _write_value(Path(out.value_path), value)
-    return OutputRecord(
+    return OutputInfo(
         name=out.name,
         path=str(path),
         handler=meta.handler,

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from axl.naming import is_dns_label, is_dns_subdomain
 from axl_pulumi.errors import ComponentError
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
 
 A = TypeVar("A", bound="DataclassInstance")
-
-_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 
 
 def args_from(args_type: type[A], args: A | None, kwargs: dict[str, Any], owner: str) -> A:
@@ -65,7 +62,7 @@ def shared_fields(source: DataclassInstance, target: type[DataclassInstance]) ->
 
 def check_namespace(value: object, owner: str) -> None:
     """A plain namespace must be a DNS-1123 label (an ``Output`` is checked once it resolves)."""
-    if isinstance(value, str) and (len(value) > 63 or not _DNS_LABEL.match(value)):
+    if isinstance(value, str) and not is_dns_label(value):
         raise ComponentError(
             f"{owner}: namespace {value!r} is not a valid Kubernetes namespace name",
             hint="use at most 63 lower-case letters, digits and '-', "
@@ -75,7 +72,7 @@ def check_namespace(value: object, owner: str) -> None:
 
 def check_object_name(value: str, what: str, owner: str) -> None:
     """A Kubernetes object name (DNS-1123 subdomain, at most 253 characters)."""
-    if not isinstance(value, str) or len(value) > 253 or not _DNS_SUBDOMAIN.match(value):
+    if not isinstance(value, str) or not is_dns_subdomain(value):
         raise ComponentError(
             f"{owner}: {what} {value!r} is not a valid Kubernetes name",
             hint="lower-case letters, digits, '-' and '.', starting and ending with a letter "

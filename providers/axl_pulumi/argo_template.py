@@ -10,8 +10,8 @@ custom resource as they are, so ``pulumi preview`` diffs exactly what
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 import pulumi
 
@@ -25,10 +25,18 @@ if TYPE_CHECKING:
     from axl.ir import IRWorkflow
 
 TYPE_TOKEN = "axl:index:ArgoWorkflowTemplate"
-API_VERSION = "argoproj.io/v1alpha1"
-KIND = "WorkflowTemplate"
+_KIND: Final = "workflow-template"
 _SET_BY_COMPONENT = frozenset(
-    {"kind", "namespace", "service_account", "image", "artifacts", "code_archive"}
+    {
+        "kind",
+        "namespace",
+        "service_account",
+        "image",
+        "artifacts",
+        "code_archive",
+        "name",
+        "params",
+    }
 )
 
 
@@ -53,7 +61,8 @@ class ArgoWorkflowTemplateArgs:
     template_name: str | None = None
     """Name of the template (default: the workflow's name)."""
     code_endpoint: pulumi.Input[str] | None = None
-    """S3 endpoint of the code archive; None reads it through the artifact repository."""
+    """S3 endpoint of the code archive (``host[:port]``, or ``http://host:port`` to read it
+    over plain http); None reads it through the artifact repository."""
     code_secret: str | None = None
     """Secret with ``accessKey``/``secretKey`` for ``code_endpoint`` (None: the pod's own)."""
     compiler_options: Mapping[str, Any] = field(default_factory=dict)
@@ -95,6 +104,8 @@ class ArgoWorkflowTemplate(pulumi.ComponentResource):
 
         import pulumi_kubernetes as k8s
 
+        from axl.compiler.argo.api import API_VERSION, KIND_NAMES
+
         code = args.code
         # The archive key is known at program time: compiling with it (rather than with the
         # object's output) keeps every line of the spec known in a preview.
@@ -111,7 +122,7 @@ class ArgoWorkflowTemplate(pulumi.ComponentResource):
         self.template = k8s.apiextensions.CustomResource(
             f"{name}-template",
             api_version=API_VERSION,
-            kind=KIND,
+            kind=KIND_NAMES[_KIND],
             metadata=document.apply(lambda doc: doc["metadata"]),
             spec=document.apply(lambda doc: doc["spec"]),
             # No run may start from a template whose code is not uploaded yet.
@@ -157,7 +168,9 @@ class _TemplateCompiler:
             )
         if args.code_secret is not None:
             check_object_name(args.code_secret, "code_secret", owner)
-        self.params = _param_values(ir, args.params, owner)
+        if isinstance(args.code_endpoint, str):
+            self.endpoint(args.code_endpoint)
+        _check_params(ir, args.params, owner)
         check_namespace(args.namespace, owner)
         # Everything known now is checked now, with placeholders for the Output values.
         self.options(
@@ -185,7 +198,9 @@ class _TemplateCompiler:
             fields["workflow_ref"] = self.args.code.workflow_ref
         try:
             return ArgoOptions(
-                kind="workflow-template",
+                kind=_KIND,
+                name=self.args.template_name,
+                params=dict(self.args.params or {}),
                 artifacts=self.args.artifacts,
                 namespace=namespace,
                 service_account=service_account,
@@ -200,23 +215,33 @@ class _TemplateCompiler:
                 hint="see axl.compiler.argo.ArgoOptions for the fields it takes",
             ) from None
 
+    def endpoint(self, text: str | None) -> tuple[str | None, bool | None]:
+        """``code_endpoint`` as the pods take it: ``host[:port]`` and ``insecure``."""
+        from axl.errors import AxlError
+        from axl.packaging import parse_endpoint
+
+        if text is None:
+            return None, None
+        try:
+            return parse_endpoint(text, "code_endpoint")
+        except AxlError as exc:
+            raise in_component(self.owner, exc) from None
+
     def code_archive(self, values: Mapping[str, Any]) -> ArgoCodeArchive | None:
         from axl.compiler.argo import ArgoCodeArchive
-        from axl.compiler.argo.options import s3_credentials
 
         code = self.args.code
         if code is None:
             return None
-        endpoint = values["code_endpoint"]
-        secret = self.args.code_secret
-        return ArgoCodeArchive(
-            key=values["code_key"],
-            digest=f"blake3:{code.archive.digest}",
-            bucket=values["code_bucket"] if endpoint is not None else None,
+        endpoint, insecure = self.endpoint(values["code_endpoint"])
+        location = replace(
+            code.location,
+            bucket=values["code_bucket"],
             endpoint=endpoint,
-            access_key_secret=s3_credentials(secret)[0],
-            secret_key_secret=s3_credentials(secret)[1],
+            insecure=insecure,
+            secret=self.args.code_secret,
         )
+        return ArgoCodeArchive.at(location)
 
     def compile(self, values: Mapping[str, Any]) -> dict[str, Any]:
         """The WorkflowTemplate document, from the resolved input values."""
@@ -229,24 +254,20 @@ class _TemplateCompiler:
             service_account=values["service_account"],
             code=self.code_archive(values),
         )
-        document = compile(self.ir, options)
-        if self.args.template_name is not None:
-            document["metadata"]["name"] = self.args.template_name
-        _set_param_values(document, self.params)
-        return document
+        return compile(self.ir, options)
 
 
 def _plain(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _param_values(ir: IRWorkflow, given: Mapping[str, Any] | None, owner: str) -> dict[str, str]:
-    """Argo parameter name -> default text, for each param given (names checked here)."""
+def _check_params(ir: IRWorkflow, given: Mapping[str, Any] | None, owner: str) -> None:
+    """Each param given is the workflow's, one of its choices, and JSON (checked at once)."""
     from axl.compiler.argo import params_by_name
     from axl.planning import param_text
 
     if not given:
-        return {}
+        return
     names = params_by_name(ir)
     unknown = sorted(set(given) - set(names))
     if unknown:
@@ -255,7 +276,6 @@ def _param_values(ir: IRWorkflow, given: Mapping[str, Any] | None, owner: str) -
             hint=f"its params: {', '.join(names) or 'none'}",
         )
     declared = {p.name: p for p in ir.params}
-    out = {}
     for key, value in given.items():
         decl = declared.get(key)
         if decl is not None and decl.choices and value not in decl.choices:
@@ -263,16 +283,9 @@ def _param_values(ir: IRWorkflow, given: Mapping[str, Any] | None, owner: str) -
                 f"{owner}: param {key!r}={value!r} is not one of {list(decl.choices)}"
             )
         try:
-            out[names[key]] = param_text(value)
+            param_text(value)
         except (TypeError, ValueError):
             raise ComponentError(
                 f"{owner}: param {key!r}={value!r} cannot be written as JSON",
                 hint="pass numbers, strings, booleans, lists or mappings of them",
             ) from None
-    return out
-
-
-def _set_param_values(document: dict[str, Any], values: Mapping[str, str]) -> None:
-    for entry in document["spec"].get("arguments", {}).get("parameters", []):
-        if entry["name"] in values:
-            entry["value"] = values[entry["name"]]

@@ -71,6 +71,8 @@ class CodeArchive(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
         **kwargs: Any,
     ) -> None:
+        from axl.packaging import CodeLocation
+
         owner = describe(TYPE_TOKEN, name)
         args = args_from(CodeArchiveArgs, args, kwargs, owner)
         prefix = _normalise_prefix(args.prefix, owner)
@@ -81,7 +83,12 @@ class CodeArchive(pulumi.ComponentResource):
         """The dotted module of the workflow inside the archive (what the runner imports)."""
         self.workflow_ref = f"{self.module}:{self.source.cls.__qualname__}"
         """``module:Class`` of the workflow inside the archive."""
-        self.object_key = f"{prefix}/{self.archive.name}" if prefix else self.archive.name
+        self.location: CodeLocation = CodeLocation.of(
+            self.archive, prefix, workflow_ref=self.workflow_ref
+        )
+        """The archive's key, digest and file, known at program time (the bucket is an
+        input, so it is not set here)."""
+        self.object_key = self.location.key
         """The S3 key, known at program time."""
         super().__init__(TYPE_TOKEN, name, None, opts)
 
@@ -89,7 +96,6 @@ class CodeArchive(pulumi.ComponentResource):
 
         for warning in self.archive.warnings:
             pulumi.log.warn(f"{owner}: {warning}", resource=self)
-        digest = f"blake3:{self.archive.digest}"
         self.object = aws.s3.BucketObjectv2(
             f"{name}-object",
             bucket=args.bucket,
@@ -100,7 +106,7 @@ class CodeArchive(pulumi.ComponentResource):
         )
         self.bucket = self.object.bucket
         self.key = self.object.key
-        self.digest = pulumi.Output.from_input(digest)
+        self.digest = pulumi.Output.from_input(self.location.digest)
         self.uri = pulumi.Output.concat("s3://", self.object.bucket, "/", self.object.key)
         self.register_outputs(
             {

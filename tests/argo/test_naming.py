@@ -7,11 +7,11 @@ import sys
 
 import pytest
 
-from axl.compiler.naming import (
+from axl.naming import (
     MAX_NAME,
     NamingError,
     fit,
-    is_dns_label,
+    is_name,
     label_value,
     name_hash,
     sanitize,
@@ -36,7 +36,7 @@ LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
 )
 def test_sanitize(text, expected):
     assert sanitize(text) == expected
-    assert is_dns_label(sanitize(text))
+    assert is_name(sanitize(text))
 
 
 def test_valid_names_are_kept_and_changed_names_are_stable():
@@ -67,7 +67,7 @@ def test_long_names_are_truncated_with_a_hash_of_the_original():
     long_a = "step_" + "x" * 80 + "_a"
     long_b = "step_" + "x" * 80 + "_b"
     names = unique_names([long_a, long_b])
-    assert all(len(n) <= MAX_NAME and is_dns_label(n) for n in names.values())
+    assert all(len(n) <= MAX_NAME and is_name(n) for n in names.values())
     assert names[long_a] != names[long_b]
     assert names[long_a].endswith("-" + name_hash(long_a))
     assert fit(long_a) == names[long_a]

@@ -8,21 +8,21 @@ from typing import Any
 from axl._gc import collector_paused
 from axl._version import __version__
 from axl.compiler.argo import layout
+from axl.compiler.argo.api import API_VERSION, KIND_NAMES
 from axl.compiler.argo.dag import dag_template
-from axl.compiler.argo.options import ArgoOptions
+from axl.compiler.argo.options import ArgoOptions, ArgoOptionsError
 from axl.compiler.argo.plan import DAG_TEMPLATE, Plan, make_plan
 from axl.compiler.argo.templates import container_template
-from axl.compiler.naming import label_value, unique_names
 from axl.ir import IRParam, IRWorkflow
+from axl.naming import label_value, unique_names
 from axl.planning import param_text, workflow_params
 
-API_VERSION = "argoproj.io/v1alpha1"
-KIND_NAMES = {"workflow": "Workflow", "workflow-template": "WorkflowTemplate"}
 LABEL_VERSION = "axl.dev/version"
 LABEL_WORKFLOW = "axl.dev/workflow"
 LABEL_HASH = "axl.dev/hash"
 ANNOTATION_HASH = "axl.dev/ir-hash"
 ANNOTATION_REF = "axl.dev/ref"
+_DECLARED = object()
 
 
 def compile(ir: IRWorkflow, options: ArgoOptions | None = None) -> dict[str, Any]:
@@ -52,7 +52,17 @@ def _run_settings(plan: Plan) -> dict[str, Any]:
     """Arguments, service account, pod and workflow clean-up, artifact storage."""
     ir, options = plan.ir, plan.options
     spec: dict[str, Any] = {}
-    arguments = [_argument(param.argo_name, param.decl) for param in plan.params]
+    given = options.params
+    unknown = sorted(set(given) - {param.name for param in plan.params})
+    if unknown:
+        raise ArgoOptionsError(
+            f"workflow {ir.name!r} has no param(s) {', '.join(unknown)}",
+            hint=f"its params: {', '.join(p.name for p in plan.params) or 'none'}",
+        )
+    arguments = [
+        _argument(param.argo_name, param.decl, given.get(param.name, _DECLARED))
+        for param in plan.params
+    ]
     if arguments:
         spec["arguments"] = {"parameters": arguments}
     service_account = options.service_account or ir.service_account
@@ -77,28 +87,34 @@ def _metadata(ir: IRWorkflow, options: ArgoOptions) -> tuple[dict[str, str], dic
     labels = {
         LABEL_VERSION: label_value(__version__),
         LABEL_WORKFLOW: label_value(ir.name),
-        LABEL_HASH: digest.removeprefix("blake3:")[:12],
+        LABEL_HASH: ir.short_hash(),
     }
     metadata: dict[str, Any] = {
         "labels": labels,
         "annotations": {ANNOTATION_HASH: digest, ANNOTATION_REF: options.workflow_ref or ir.ref},
     }
+    name = options.name or ir.name
     if options.kind == "workflow":
-        metadata["generateName"] = f"{ir.name}-"
+        metadata["generateName"] = f"{name}-"
     else:
-        metadata["name"] = ir.name
+        metadata["name"] = name
     namespace = options.namespace or ir.namespace
     if namespace:
         metadata["namespace"] = namespace
     return labels, metadata
 
 
-def _argument(name: str, decl: IRParam | None) -> dict[str, Any]:
-    """A ``spec.arguments.parameters`` entry; required params have no value."""
+def _argument(name: str, decl: IRParam | None, value: Any) -> dict[str, Any]:
+    """A ``spec.arguments.parameters`` entry; required params have no value.
+
+    ``value`` is the default given in the options, or ``_DECLARED`` for the declared one.
+    """
     entry: dict[str, Any] = {"name": name}
+    if value is not _DECLARED:
+        entry["value"] = param_text(value)
     if decl is None:
         return entry
-    if not decl.required:
+    if value is _DECLARED and not decl.required:
         entry["value"] = param_text(decl.default)
     if decl.help:
         entry["description"] = decl.help

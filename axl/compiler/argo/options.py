@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from types import MappingProxyType
+from typing import Any, Literal, Protocol
 
 from axl._version import __version__
+from axl.digests import DIGEST_PREFIX, digest_hex
 from axl.errors import UsageError
-from axl.runtime.manifest import DIGEST_PREFIX, archive_digest_hex
+from axl.naming import MAX_NAME, is_dns_label, is_dns_subdomain
+from axl.runtime.manifest import PACKAGE_POLICIES
 
 Kind = Literal["workflow", "workflow-template"]
 ArtifactMode = Literal["s3", "pvc"]
@@ -21,11 +25,9 @@ POD_GC_STRATEGIES: tuple[str, ...] = (
     "OnWorkflowCompletion",
     "OnWorkflowSuccess",
 )
-PACKAGE_POLICIES: tuple[str, ...] = ("none", "check", "install")
 ACCESS_MODES: tuple[str, ...] = ("ReadWriteOnce", "ReadWriteMany", "ReadWriteOncePod")
 IMAGE_REPOSITORY = "ghcr.io/axl-workflows/runner"
 
-_K8S_NAME = re.compile(r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
 _TAG_INVALID = re.compile(r"[^A-Za-z0-9_.-]")
 _WORKFLOW_REF = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
 _QUANTITY = re.compile(r"^[0-9]+(\.[0-9]+)?(k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$")
@@ -53,7 +55,7 @@ class SecretKey:
     key: str
 
     def __post_init__(self) -> None:
-        _k8s_name(self.name, "secret name")
+        _object_name(self.name, "secret name")
         if not self.key:
             raise ArgoOptionsError(f"secret {self.name!r}: the key must not be empty")
 
@@ -75,7 +77,7 @@ class ArtifactRepositoryRef:
 
     def __post_init__(self) -> None:
         if self.config_map is not None:
-            _k8s_name(self.config_map, "artifact repository ConfigMap")
+            _object_name(self.config_map, "artifact repository ConfigMap")
         if self.key is None and self.config_map is None:
             raise ArgoOptionsError(
                 "artifact repository reference is empty", hint="pass CONFIGMAP/KEY or KEY"
@@ -88,6 +90,23 @@ def s3_credentials(secret: str | None) -> tuple[SecretKey | None, SecretKey | No
     if not secret:
         return None, None
     return SecretKey(secret, "accessKey"), SecretKey(secret, "secretKey")
+
+
+class StoredCode(Protocol):
+    """Where a code archive is stored, as :class:`axl.packaging.CodeLocation` tells it."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def digest(self) -> str: ...
+    @property
+    def bucket(self) -> str | None: ...
+    @property
+    def endpoint(self) -> str | None: ...
+    @property
+    def insecure(self) -> bool | None: ...
+    @property
+    def secret(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -107,6 +126,25 @@ class ArgoCodeArchive:
     secret_key_secret: SecretKey | None = None
     insecure: bool | None = None
 
+    @classmethod
+    def at(cls, location: StoredCode) -> ArgoCodeArchive:
+        """How the pods read the archive at ``location``.
+
+        Without an endpoint, by its key from the artifact repository (whose
+        bucket must hold it); with one, from that bucket and endpoint, with the
+        credentials in ``location.secret`` when it names a Secret.
+        """
+        access, secret = s3_credentials(location.secret)
+        return cls(
+            key=location.key,
+            digest=location.digest,
+            bucket=location.bucket if location.endpoint is not None else None,
+            endpoint=location.endpoint,
+            insecure=location.insecure,
+            access_key_secret=access,
+            secret_key_secret=secret,
+        )
+
     def __post_init__(self) -> None:
         if not self.key or self.key.startswith("/"):
             raise ArgoOptionsError(
@@ -118,7 +156,7 @@ class ArgoCodeArchive:
                 "code archive: give both access_key_secret and secret_key_secret, or neither"
             )
         if self.digest is not None and (
-            not self.digest.startswith(DIGEST_PREFIX) or archive_digest_hex(self.digest) is None
+            not self.digest.startswith(DIGEST_PREFIX) or digest_hex(self.digest) is None
         ):
             raise ArgoOptionsError(
                 f"code archive digest {self.digest!r} must look like 'blake3:<hex>'"
@@ -140,7 +178,10 @@ class ArgoOptions:
     ``workflow_ref`` is the ``module:Class`` the pods import (default: the
     IR's own); code that reaches the pod under another module name, as in a
     code archive of a folder above the loader's import root, needs it. The
-    hash and labels stay those of the IR.
+    hash and labels stay those of the IR. ``name`` is the document's name
+    (default: the workflow's; a Workflow's ``generateName`` is ``<name>-``).
+    ``params`` are default values of workflow params, by param name, in place
+    of the declared ones (what ``argo submit -p`` overrides).
     """
 
     kind: Kind = "workflow"
@@ -158,6 +199,8 @@ class ArgoOptions:
     packages_policy: str = "check"
     python_path: tuple[str, ...] = ()
     workflow_ref: str | None = None
+    name: str | None = None
+    params: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         _choice(self.kind, KINDS, "kind")
@@ -166,12 +209,22 @@ class ArgoOptions:
         _choice(self.pvc_access_mode, ACCESS_MODES, "pvc_access_mode")
         if self.pod_gc is not None:
             _choice(self.pod_gc, POD_GC_STRATEGIES, "pod_gc")
-        if self.namespace is not None:
-            _k8s_name(self.namespace, "namespace")
+        if self.namespace is not None and not is_dns_label(self.namespace):
+            raise ArgoOptionsError(
+                f"namespace {self.namespace!r} is not a valid Kubernetes name",
+                hint=f"a namespace has at most {MAX_NAME} lower-case letters, digits and '-', "
+                "starting and ending with a letter or digit",
+            )
         if self.service_account is not None:
-            _k8s_name(self.service_account, "service account")
+            _object_name(self.service_account, "service account")
         if self.pvc_storage_class is not None:
-            _k8s_name(self.pvc_storage_class, "storage class")
+            _object_name(self.pvc_storage_class, "storage class")
+        if self.name is not None and (len(self.name) > MAX_NAME or not is_dns_subdomain(self.name)):
+            raise ArgoOptionsError(
+                f"name {self.name!r} is not a valid workflow name",
+                hint=f"at most {MAX_NAME} lower-case letters, digits, '-' and '.'",
+            )
+        object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
         if not self.image or any(c.isspace() for c in self.image):
             raise ArgoOptionsError(f"image {self.image!r} is not an image reference")
         if not _QUANTITY.match(self.pvc_size):
@@ -197,8 +250,8 @@ def _choice(value: str, choices: tuple[str, ...], what: str) -> None:
         raise ArgoOptionsError(f"{what} {value!r} is not one of {', '.join(choices)}")
 
 
-def _k8s_name(value: str, what: str) -> None:
-    if not isinstance(value, str) or len(value) > 253 or not _K8S_NAME.match(value):
+def _object_name(value: str, what: str) -> None:
+    if not isinstance(value, str) or not is_dns_subdomain(value):
         raise ArgoOptionsError(
             f"{what} {value!r} is not a valid Kubernetes name",
             hint="lower-case letters, digits, '-' and '.'",

@@ -1,0 +1,27 @@
+"""What a step wrote for one output: the runner's result and the run record share it.
+
+A plain dataclass, so the runner (``python -m axl.runtime``) starts without
+pydantic; the run record's pydantic models validate it as one of their fields.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class OutputInfo:
+    """One artifact a step wrote: its file, handler, digest, size and Python type."""
+
+    name: str
+    path: str
+    handler: str
+    digest: str
+    """``blake3:<hex>`` of the data file's bytes."""
+    size: int
+    python_type: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fields as JSON data."""
+        return asdict(self)
