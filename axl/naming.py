@@ -31,8 +31,6 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-from blake3 import blake3
-
 from axl.errors import AxlError
 
 MAX_NAME = 63
@@ -79,6 +77,8 @@ def is_dns_subdomain(name: str) -> bool:
 
 def name_hash(original: str, length: int = SUFFIX_HEX) -> str:
     """The first ``length`` hex digits of blake3 of ``original`` (stable across runs)."""
+    from blake3 import blake3  # not at import: the DSL imports this module, and `import axl`
+
     return blake3(original.encode("utf-8")).hexdigest(length=(length + 1) // 2)[:length]
 
 

@@ -13,7 +13,6 @@ from axl.errors import UsageError
 
 if TYPE_CHECKING:
     from axl.cli.package import PackagedCode
-    from axl.compiler.argo import ArgoCodeArchive
     from axl.packaging import CodeLocation
 
 
@@ -39,13 +38,6 @@ class CodeShipment:
     def uri(self) -> str:
         """``s3://bucket/key``."""
         return f"s3://{self.bucket}/{self.key}"
-
-    @property
-    def argo(self) -> ArgoCodeArchive:
-        """The location as the Argo compiler takes it."""
-        from axl.compiler.argo import ArgoCodeArchive
-
-        return ArgoCodeArchive.at(self.location)
 
 
 def check_code_flags(code_bucket: str | None, given: dict[str, Any]) -> None:

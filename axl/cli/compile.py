@@ -154,7 +154,7 @@ def compile_workflow(
             endpoint=endpoint,
             secret=s3_secret,
         )
-        options = chosen.with_code(options, code)
+        options = chosen.with_code(options, code.location)
     built = build(loaded.cls)
     output = chosen.compile(built.ir, options)
     found = [*built.warnings, *output.warnings]

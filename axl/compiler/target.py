@@ -11,13 +11,31 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from axl.errors import UsageError
 
 if TYPE_CHECKING:
-    from axl.cli.code_delivery import CodeShipment
     from axl.ir import IRWorkflow
+
+
+class ShippedCode(Protocol):
+    """The workflow's code archive in S3 (:class:`axl.packaging.CodeLocation` is one)."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def digest(self) -> str: ...
+    @property
+    def bucket(self) -> str | None: ...
+    @property
+    def endpoint(self) -> str | None: ...
+    @property
+    def insecure(self) -> bool | None: ...
+    @property
+    def secret(self) -> str | None: ...
+    @property
+    def workflow_ref(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -56,8 +74,8 @@ class Target(ABC):
     def options(self, values: Mapping[str, Any]) -> Any:
         """The target's options object from parsed flag values (unset flags are absent)."""
 
-    def with_code(self, options: Any, shipment: CodeShipment) -> Any:
-        """``options`` with the workflow's code shipped as an archive."""
+    def with_code(self, options: Any, code: ShippedCode) -> Any:
+        """``options`` with the workflow's code shipped as an archive at ``code``."""
         raise UsageError(
             f"--target {self.name} cannot take the code as an archive yet",
             hint="bake the code into the image instead",

@@ -22,6 +22,7 @@ from typing import Any
 from blake3 import blake3
 
 from axl._version import __version__
+from axl.digests import format_digest
 from axl.errors import ArtifactError, AxlError, SerializationError
 from axl.io import atomic
 from axl.io.base import IOHandler
@@ -132,7 +133,7 @@ def write_artifact(
             handler=io.name,
             ext=io.ext,
             size=size,
-            digest="blake3:" + digest,
+            digest=format_digest(digest),
             python_type=_type_name(obj),
             axl_version=__version__,
             step=step,
@@ -378,14 +379,14 @@ def _read_checked(path: str, meta: ArtifactMeta, *, whole: bool) -> bytes | None
         raise _cannot_read(path, exc) from None
     finally:
         os.close(fd)
-    if size != meta.size or "blake3:" + digest != meta.digest:
+    if size != meta.size or format_digest(digest) != meta.digest:
         raise ArtifactError(
-            f"artifact {path} is corrupt: its digest is blake3:{digest} ({size} bytes), "
+            f"artifact {path} is corrupt: its digest is {format_digest(digest)} ({size} bytes), "
             f"the sidecar says {meta.digest} ({meta.size} bytes)",
             hint="re-run the step that writes it; never edit an artifact in place",
             path=path,
             expected=meta.digest,
-            actual="blake3:" + digest,
+            actual=format_digest(digest),
         )
     return data
 

@@ -11,6 +11,8 @@ from typing import Any
 
 from blake3 import blake3
 
+from axl.digests import format_digest
+
 
 def digest_text(text: str) -> str:
     """Hex blake3 digest of UTF-8 text."""
@@ -55,10 +57,10 @@ def code_digest(fn: Callable[..., Any]) -> str:
     """``blake3:<hex>`` of a step's source, or of its bytecode when no source exists."""
     source = step_source(fn)
     if source is not None:
-        return "blake3:" + digest_text(source)
+        return format_digest(digest_text(source))
     code = getattr(fn, "__code__", None)
     if code is None:
-        return "blake3:" + digest_text(repr(fn))
+        return format_digest(digest_text(repr(fn)))
     # Functions made by exec() have no source file; their code object is the next best thing.
     stripped = code.replace(co_filename="", co_firstlineno=1)
-    return "blake3:" + blake3(marshal.dumps(stripped)).hexdigest()
+    return format_digest(blake3(marshal.dumps(stripped)).hexdigest())

@@ -14,6 +14,7 @@ from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, PrivateAttr
 
+from axl.digests import format_digest, short_digest
 from axl.errors import GraphError
 
 IR_VERSION = 1
@@ -251,9 +252,9 @@ class IRWorkflow(_Frozen):
         if self._hash is None:
             from axl.ir.hashing import digest_text
 
-            self._hash = "blake3:" + digest_text(self.to_json())
+            self._hash = format_digest(digest_text(self.to_json()))
         return self._hash
 
     def short_hash(self) -> str:
         """The first 12 hex digits of :meth:`compute_hash` (for labels and names)."""
-        return self.compute_hash().removeprefix("blake3:")[:12]
+        return short_digest(self.compute_hash())

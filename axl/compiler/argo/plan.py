@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from axl.compiler.argo import layout
 from axl.compiler.argo.options import ArgoOptions
-from axl.compiler.naming import unique_names
 from axl.ir import IRParam, IRWorkflow
+from axl.naming import unique_names
 from axl.planning import Lowering, ManifestSettings, lower
 from axl.runtime.manifest import CodeArchive
 

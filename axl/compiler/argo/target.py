@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from axl.compiler.argo.checks import document_warnings
-from axl.compiler.argo.compiler import ANNOTATION_HASH, compile
-from axl.compiler.argo.options import ArgoOptions, ArtifactRepositoryRef, default_image
-from axl.compiler.target import Compiled, Target, TargetFlag
+from axl.compiler.argo.compiler import compile
+from axl.compiler.argo.options import (
+    ArgoCodeArchive,
+    ArgoOptions,
+    ArtifactRepositoryRef,
+    default_image,
+)
+from axl.compiler.target import Compiled, ShippedCode, Target, TargetFlag
 from axl.compiler.yaml_render import to_yaml
 from axl.errors import LintError
 from axl.ir import IRWorkflow
-
-if TYPE_CHECKING:
-    from axl.cli.code_delivery import CodeShipment
 
 _SHOWN_FINDINGS = 5
 
@@ -78,9 +80,9 @@ class ArgoTarget(Target):
         given.setdefault("image", default_image())
         return ArgoOptions(**given)
 
-    def with_code(self, options: ArgoOptions, shipment: CodeShipment) -> ArgoOptions:
+    def with_code(self, options: ArgoOptions, code: ShippedCode) -> ArgoOptions:
         return replace(
-            options, code_archive=shipment.argo, workflow_ref=shipment.packaged.workflow_ref
+            options, code_archive=ArgoCodeArchive.at(code), workflow_ref=code.workflow_ref
         )
 
     def compile(self, ir: IRWorkflow, options: ArgoOptions) -> Compiled:
@@ -92,7 +94,7 @@ class ArgoTarget(Target):
             text=text,
             warnings=tuple(warnings),
             kind=document["kind"],
-            hash=document["metadata"]["annotations"][ANNOTATION_HASH],
+            hash=ir.compute_hash(),
         )
 
     def check(self, compiled: Compiled) -> list[str]:

@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from axl.compiler.argo.api import API_VERSION
 from axl.compiler.argo.lint.bounds import check_bounds
 from axl.compiler.argo.lint.dag import check_dags
 from axl.compiler.argo.lint.findings import Finding, Report
@@ -28,7 +29,6 @@ from axl.compiler.argo.lint.names import (
 from axl.compiler.argo.lint.references import check_references
 from axl.compiler.argo.lint.schema_check import check_schema, workflow_spec_path
 from axl.compiler.argo.lint.schemas import (
-    API_VERSION,
     ENV_VAR,
     KINDS,
     NEWEST_ARGO,

@@ -9,21 +9,16 @@ characters. ``strict_names`` checks that promise.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from axl.compiler.argo.lint.findings import Path, Report, format_path
 from axl.compiler.argo.lint.model import Call, Document, Template, as_map, is_templated, text
+from axl.naming import DNS_SUBDOMAIN, MAX_NAME, MAX_SUBDOMAIN, NAME, NAME_PREFIX
 
-MAX_LABEL = 63
 MAX_CRON_NAME = 52
 """A CronWorkflow's name: Argo appends ``-<10-digit time>`` to name each run (63 in all)."""
-_STRICT = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
-_STRICT_PREFIX = re.compile(r"^[a-z][-a-z0-9]*$")
-_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-_MAX_SUBDOMAIN = 253
 
 
 @dataclass(frozen=True)
@@ -137,7 +132,7 @@ def check_object_name(document: Document, report: Report) -> None:
     if not isinstance(name, str):
         return  # the schema check reports the type
     path = ("metadata", "name")
-    if len(name) > _MAX_SUBDOMAIN or not _SUBDOMAIN.match(name):
+    if len(name) > MAX_SUBDOMAIN or not DNS_SUBDOMAIN.match(name):
         report.add(
             path,
             "invalid-name",
@@ -151,11 +146,11 @@ def check_object_name(document: Document, report: Report) -> None:
             f"{name!r} is {len(name)} characters long; Argo allows a CronWorkflow at most "
             f"{MAX_CRON_NAME} (it adds an 11-character suffix to name each Workflow it starts)",
         )
-    elif len(name) > MAX_LABEL:
+    elif len(name) > MAX_NAME:
         report.add(
             path,
             "invalid-name",
-            f"{name!r} is {len(name)} characters long; Argo allows at most {MAX_LABEL} "
+            f"{name!r} is {len(name)} characters long; Argo allows at most {MAX_NAME} "
             f"(it becomes a label value)",
         )
 
@@ -171,28 +166,28 @@ def check_strict(
     name, prefix = metadata.get("name"), metadata.get("generateName")
     if isinstance(name, str):
         _strict_name(("metadata", "name"), name, "metadata", report)
-    if isinstance(prefix, str) and not _STRICT_PREFIX.match(prefix):
+    if isinstance(prefix, str) and not NAME_PREFIX.match(prefix):
         report.add(
             ("metadata", "generateName"),
             "strict-name",
             f"{prefix!r} must start with a lower-case letter and hold only lower-case "
             "letters, digits and '-'",
         )
-    match = _STRICT.match
+    match = NAME.match
     for group in name_groups(document) if groups is None else groups:
         for where, value in group.items:
-            if len(value) > MAX_LABEL or not match(value):
+            if len(value) > MAX_NAME or not match(value):
                 _strict_name(group.path(where), value, group.what, report)
 
 
 def _strict_name(path: Path, name: str, what: str, report: Report) -> None:
-    if len(name) > MAX_LABEL:
+    if len(name) > MAX_NAME:
         report.add(
             path,
             "strict-name",
-            f"{what} name {name!r} is {len(name)} characters long; at most {MAX_LABEL} allowed",
+            f"{what} name {name!r} is {len(name)} characters long; at most {MAX_NAME} allowed",
         )
-    elif not _STRICT.match(name):
+    elif not NAME.match(name):
         report.add(
             path,
             "strict-name",

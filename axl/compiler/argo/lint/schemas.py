@@ -21,7 +21,6 @@ ENV_VAR = "AXL_ARGO_SCHEMA_DIR"
 ARGO_VERSIONS = ("3.7", "4.1")
 """The Argo releases whose schemas ship with axl, oldest first (a folder each)."""
 NEWEST_ARGO = ARGO_VERSIONS[-1]
-API_VERSION = "argoproj.io/v1alpha1"
 JSON_SCHEMA_FILE = "schema.json"
 CRD_VERSION = "v1alpha1"
 _DEFINITIONS = "io.argoproj.workflow.v1alpha1."
