@@ -10,8 +10,9 @@ state: a step may see globals that an earlier step in the same worker left
 behind, unlike on a cluster, where every step has its own pod. Use ``fork``
 isolation when that matters.
 
-Messages are length-prefixed: the engine sends ``(manifest, log_path)``
-pickled, the worker answers with the JSON report of :func:`run_in_child`.
+Messages are length-prefixed (see :mod:`axl.runtime.step_process`, where
+the worker's own loop lives): the engine sends ``(manifest, log_path)``
+pickled, the worker answers with the JSON report of the step.
 """
 
 from __future__ import annotations
@@ -21,15 +22,14 @@ import json
 import os
 import pickle
 import signal
-import struct
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 from axl.runtime.fork_server import ACCEPTED, Child, ForkServer
 from axl.runtime.manifest import Manifest
+from axl.runtime.step_process import FRAME, write_all
 
-_HEADER = struct.Struct("!Q")
 _SPAWN_TRIES = 3
 
 
@@ -68,11 +68,11 @@ class WorkerPool:
     def run(self, manifest: Manifest, log_path: Path) -> tuple[int, int]:
         """Send one step to an idle worker; returns its pid and the fd to watch."""
         message = pickle.dumps((manifest, str(log_path)), protocol=pickle.HIGHEST_PROTOCOL)
-        framed = _HEADER.pack(len(message)) + message
+        framed = FRAME.pack(len(message)) + message
         for _ in range(_SPAWN_TRIES):
             worker = self._idle.pop() if self._idle else self._spawn()
             try:
-                _write_all(worker.command_fd, framed)
+                write_all(worker.command_fd, framed)
             except OSError:  # it died while idle: replace it
                 self._discard(worker)
                 continue
@@ -99,10 +99,10 @@ class WorkerPool:
         if not worker.accepted and worker.buffer[:1] == ACCEPTED:
             worker.accepted = True
             del worker.buffer[:1]
-        if len(worker.buffer) < _HEADER.size:
+        if len(worker.buffer) < FRAME.size:
             return False
-        size: int = _HEADER.unpack_from(worker.buffer)[0]
-        return len(worker.buffer) >= _HEADER.size + size
+        size: int = FRAME.unpack_from(worker.buffer)[0]
+        return len(worker.buffer) >= FRAME.size + size
 
     def report(self, fd: int) -> tuple[dict[str, Any] | None, int | None, bool]:
         """The step's report, or ``None`` and the wait status when the worker died first;
@@ -113,11 +113,11 @@ class WorkerPool:
             del worker.buffer[:1]
         accepted, worker.accepted = worker.accepted, False
         body = None
-        if len(worker.buffer) >= _HEADER.size:
-            (size,) = _HEADER.unpack_from(worker.buffer)
-            if len(worker.buffer) >= _HEADER.size + size:
-                body = bytes(worker.buffer[_HEADER.size : _HEADER.size + size])
-                del worker.buffer[: _HEADER.size + size]
+        if len(worker.buffer) >= FRAME.size:
+            (size,) = FRAME.unpack_from(worker.buffer)
+            if len(worker.buffer) >= FRAME.size + size:
+                body = bytes(worker.buffer[FRAME.size : FRAME.size + size])
+                del worker.buffer[: FRAME.size + size]
         if not worker.alive:
             status = self._discard(worker)
             if body is None:
@@ -152,42 +152,3 @@ def _close_pipes(worker: Worker) -> None:
     for fd in (worker.command_fd, worker.result_fd):
         with contextlib.suppress(OSError):
             os.close(fd)
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
-
-
-def _read_exactly(fd: int, size: int) -> bytes | None:
-    chunks, left = [], size
-    while left:
-        chunk = os.read(fd, left)
-        if not chunk:
-            return None
-        chunks.append(chunk)
-        left -= len(chunk)
-    return b"".join(chunks)
-
-
-def serve(command_fd: int, result_fd: int, durable: bool) -> NoReturn:
-    """The worker's loop: one step per message, until the engine closes the pipe."""
-    from axl.runtime.workers import run_in_child
-
-    home = os.getcwd()
-    while True:
-        header = _read_exactly(command_fd, _HEADER.size)
-        if header is None:
-            os._exit(0)
-        (size,) = _HEADER.unpack(header)
-        body = _read_exactly(command_fd, size)
-        if body is None:
-            os._exit(0)
-        _write_all(result_fd, ACCEPTED)
-        manifest, log_path = pickle.loads(body)
-        _, payload = run_in_child(manifest, log_path, durable)
-        with contextlib.suppress(OSError):
-            os.chdir(home)  # a step that changed folder does not move the next one
-        answer = json.dumps(payload, default=str).encode()
-        _write_all(result_fd, _HEADER.pack(len(answer)) + answer)

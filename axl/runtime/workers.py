@@ -13,25 +13,29 @@ Three isolation modes, all running :func:`axl.runtime.runner.execute`:
 
 Either way a crash of the step (an exception, ``os._exit``, a segfault, a
 kill) ends only that process; the engine records it as the step's failure.
+:class:`StepProcesses` holds the running steps of one run and waits for them.
 """
 
 from __future__ import annotations
 
 import contextlib
-import faulthandler
 import json
 import os
-import pickle
+import selectors
 import signal
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 from axl.errors import EXIT_INTERNAL, EXIT_USER_CODE
-from axl.runtime.fork_server import ACCEPTED, Child, ForkServer
+from axl.runtime.fork_pool import ForkPool
+from axl.runtime.fork_server import ACCEPTED, ForkServer
+from axl.runtime.interrupts import Interrupts
 from axl.runtime.manifest import Manifest
+from axl.runtime.step_process import child_main, serve
 from axl.runtime.worker_pool import WorkerPool
 
 ISOLATION_MODES = ("fork", "worker", "subprocess")
@@ -96,128 +100,122 @@ def launch(
     return Launched(manifest.step, popen.pid, fd, attempt, started, deadline, mode, log_path, popen)
 
 
-class ForkPool:
-    """Children forked ahead of need (by the run's fork server), each used for one step.
+class StepProcesses:
+    """The step processes of one run: started, waited for, timed out, stopped.
 
-    Forking (and the child's exit) happens while other steps run, off the
-    critical path; each step still gets a fresh process, so no state leaks
-    from one step to the next and a crash takes down only its own step.
+    ``interrupts`` wakes :meth:`wait` when a signal arrives; the steps that
+    ended then are left for :meth:`stop`.
     """
 
-    def __init__(self, server: ForkServer, *, durable: bool, spares: int) -> None:
-        self._server = server
-        self._durable = durable
-        self._want = max(1, spares)
-        self._idle: list[Child] = []
+    def __init__(
+        self,
+        mode: str,
+        server: ForkServer | None,
+        *,
+        durable: bool,
+        parallel: int,
+        steps: int,
+        interrupts: Interrupts,
+    ) -> None:
+        self.mode = mode
+        self.durable = durable
+        self.jobs: dict[str, Launched] = {}
+        """The running steps, by name."""
+        self.pool: ForkPool | WorkerPool | None = None
+        if server is not None and mode == "fork":
+            self.pool = ForkPool(server, durable=durable, spares=min(parallel, steps) + 1)
+            self.pool.refill()
+        elif server is not None:
+            self.pool = WorkerPool(server, durable=durable, size=parallel)
+        self._interrupts = interrupts
+        self._selector = selectors.DefaultSelector()
+        if interrupts.fd is not None:
+            self._selector.register(interrupts.fd, selectors.EVENT_READ, None)
 
-    def run(self, manifest: Manifest, log_path: Path) -> tuple[int, int]:
-        """Hand one step to an idle child; returns its pid and the fd that reports the end."""
-        message = pickle.dumps((manifest, str(log_path)), protocol=pickle.HIGHEST_PROTOCOL)
-        while True:
-            spare = self._idle.pop() if self._idle else self._spawn()
-            try:
-                view = memoryview(message)
-                while view:
-                    view = view[os.write(spare.command_fd, view) :]
-            except OSError:  # it died while waiting: take another
-                self._dismiss(spare)
-                self._server.wait(spare.pid)
+    def start(
+        self,
+        manifest: Manifest,
+        step_dir: Path,
+        *,
+        attempt: int,
+        started: float,
+        timeout: float | None,
+    ) -> Launched:
+        """Launch a step, its log in ``step_dir``; it is watched until it ends."""
+        manifest_path = step_dir / "manifest.json"
+        if self.mode == "subprocess":  # a fresh interpreter reads it; forked ones need not
+            manifest_path.write_text(manifest.to_json(indent=2))
+        job = launch(
+            manifest,
+            mode=self.mode,
+            log_path=step_dir / "step.log",
+            manifest_path=manifest_path,
+            durable=self.durable,
+            attempt=attempt,
+            started=started,
+            deadline=time.monotonic() + timeout if timeout else None,
+            pool=self.pool,
+        )
+        self.jobs[job.step] = job
+        self._selector.register(job.fd, selectors.EVENT_READ, job)
+        return job
+
+    def wait(self, wakeup: float | None) -> list[Launched]:
+        """Block until a step reports, a deadline, ``wakeup`` (monotonic) or a signal;
+        the steps that ended. A step past its deadline is killed (it ends later)."""
+        now = time.monotonic()
+        wakeups = [j.deadline for j in self.jobs.values() if j.deadline is not None]
+        if wakeup is not None:
+            wakeups.append(wakeup)
+        timeout = min(max(0.0, min(wakeups) - now), 0.5) if wakeups else None
+        events = self._selector.select(timeout)
+        if self._interrupts.signum is not None:  # whatever ended just now ended by the signal
+            self._interrupts.clear_wakeups()
+            return []
+        ended = []
+        for key, _ in events:
+            job = key.data
+            if job is None:
+                self._interrupts.clear_wakeups()
                 continue
-            with contextlib.suppress(OSError):
-                os.close(spare.command_fd)
-            self.refill()
-            return spare.pid, spare.result_fd
+            if drain(job, self.pool):
+                self._selector.unregister(job.fd)
+                ended.append(job)
+        now = time.monotonic()
+        for job in self.jobs.values():
+            expired = job.deadline is not None and now >= job.deadline
+            if expired and not job.timed_out and job not in ended:
+                job.timed_out = True
+                kill(job)
+        return ended
 
-    def refill(self) -> None:
-        """Fork idle children up to the wanted number."""
-        while len(self._idle) < self._want:
-            self._idle.append(self._spawn())
+    def end(self, job: Launched) -> Ended:
+        """How an ended step ended; it is no longer watched."""
+        del self.jobs[job.step]
+        return finish(job, self.pool)
 
-    def ended(self, pid: int) -> None:
-        """A child reported; the server reaps it, without the engine waiting for its exit."""
-        self._server.detach(pid)
-
-    def wait(self, pid: int) -> int:
-        """The wait status of a child that ended without a report."""
-        return self._server.wait(pid)
+    def stop(self) -> list[Launched]:
+        """Kill every running step and read what each sent first (it may have finished)."""
+        for job in self.jobs.values():
+            kill(job)
+        for job in self.jobs.values():
+            if job.mode != "subprocess":  # read what it sent until its end of the pipe closes
+                os.set_blocking(job.fd, True)
+                while not drain(job, self.pool):
+                    pass
+        return list(self.jobs.values())
 
     def close(self) -> None:
-        """Dismiss the idle children (they exit when their command pipe closes)."""
-        for spare in self._idle:
-            self._dismiss(spare)
-        self._idle = []
-
-    @staticmethod
-    def _dismiss(spare: Child) -> None:
-        for fd in (spare.command_fd, spare.result_fd):
-            with contextlib.suppress(OSError):
-                os.close(fd)
-
-    def _spawn(self) -> Child:
-        return self._server.spawn("child", self._durable)
-
-
-def _read_all(fd: int) -> bytes:
-    chunks = []
-    while chunk := os.read(fd, 65536):
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def run_in_child(manifest: Manifest, log_path: str, durable: bool) -> tuple[int, dict[str, Any]]:
-    """In a step's process: send output to the step's log, run the step, build the report."""
-    code = EXIT_INTERNAL
-    payload: dict[str, Any] = {"exit_code": code, "result": None, "error": None}
-    try:
-        log_fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-        os.dup2(log_fd, 1)
-        os.dup2(log_fd, 2)
-        os.close(log_fd)
-        sys.stdout = open(1, "w", buffering=1, closefd=False)  # noqa: SIM115
-        sys.stderr = open(2, "w", buffering=1, closefd=False)  # noqa: SIM115
-        if faulthandler.is_enabled():  # crash tracebacks go to the step's log
-            faulthandler.enable(file=sys.stderr)
-        from axl.io.artifacts import use_global_hash_pool
-        from axl.runtime.runner import execute
-
-        use_global_hash_pool()
-        outcome = execute(manifest, durable=durable)
-        payload = outcome.to_dict()
-        code = outcome.exit_code
-    except BaseException as exc:  # report anything rather than die silently
-        payload["error"] = {"code": "internal", "message": f"{type(exc).__name__}: {exc}"}
-    with contextlib.suppress(Exception):
-        sys.stdout.flush()
-        sys.stderr.flush()
-    return code, payload
-
-
-def child_main(command_fd: int, result_fd: int, durable: bool) -> NoReturn:
-    """A forked child: wait for one step, run it, report, exit."""
-    code = EXIT_INTERNAL
-    payload: dict[str, Any] = {"exit_code": code, "result": None, "error": None}
-    try:
-        message = _read_all(command_fd)
-        os.close(command_fd)
-        if not message:  # dismissed without work
-            os._exit(0)
-        os.write(result_fd, ACCEPTED)
-        manifest, log_path = pickle.loads(message)
-        code, payload = run_in_child(manifest, log_path, durable)
-    except BaseException as exc:
-        payload["error"] = {"code": "internal", "message": f"{type(exc).__name__}: {exc}"}
-    finally:
-        try:
-            os.write(result_fd, json.dumps(payload, default=str).encode())
-            os.close(result_fd)  # the engine sees the end now, not after our exit
-        finally:
-            os._exit(code)
+        """Kill what still runs and dismiss the pool's idle processes."""
+        for job in self.jobs.values():
+            kill(job)
+        if self.pool is not None:
+            self.pool.close()
+        self._selector.close()
 
 
 def fork_server(close_in_server: tuple[int, ...] = ()) -> ForkServer:
     """Start the fork server of a run, knowing the two kinds of step process."""
-    from axl.runtime.worker_pool import serve
-
     return ForkServer({"child": child_main, "worker": serve}, close_in_server=close_in_server)
 
 
@@ -268,6 +266,19 @@ def finish(job: Launched, pool: ForkPool | WorkerPool | None = None) -> Ended:
         return Ended(code, report.get("result"), report.get("error"))
     assert status is not None
     return Ended(EXIT_USER_CODE, None, {"code": "crashed", "message": crash_reason(status)})
+
+
+def step_error(ended: Ended, job: Launched, timeout: float | None) -> dict[str, Any]:
+    """The error a failed attempt records (a timeout says so, whatever the process said)."""
+    error = dict(ended.error or {"code": "failed", "message": "the step failed"})
+    if job.timed_out:
+        error = {
+            "code": "timeout",
+            "message": f"step {job.step!r} timed out after {timeout:g}s and was killed",
+            "hint": "raise the step's timeout= or make it faster",
+        }
+    error.setdefault("exit_code", ended.exit_code or EXIT_USER_CODE)
+    return error
 
 
 def _lost(status: int | None) -> Ended:

@@ -1,0 +1,52 @@
+"""What a step of a local run would consume now, read from the run record.
+
+The local engine asks these as it goes: a step's key from the outputs its
+upstream steps hold now (to start it, to check a kept result against, to key
+the cache), and whether its ``when`` holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from axl.dsl.conditions import evaluate_condition
+from axl.ir import IRNode, IRWorkflow
+from axl.runtime.manifest import Manifest
+from axl.runtime.record import DONE_OK, SKIPPED, STALE, StepRecord
+
+
+def current_key(
+    ir: IRWorkflow, steps: Mapping[str, StepRecord], manifest: Manifest, name: str
+) -> str | None:
+    """The step's key from the outputs its upstream steps hold now; None while one is to run."""
+    from axl.runtime.cache import step_key
+
+    digests: dict[str, str | None] = {}
+    for up in ir.upstream(name):
+        record = steps[up]
+        if record.status in (*DONE_OK, STALE):  # a stale step's files are still its outputs
+            digests[up] = record.outputs[0].digest if record.outputs else None
+        elif record.status == SKIPPED:
+            digests[up] = None
+        else:
+            return None
+    return step_key(ir, ir.get_node(name), manifest, digests)
+
+
+def condition_holds(
+    ir: IRWorkflow, params: Mapping[str, Any], steps: Mapping[str, StepRecord], node: IRNode
+) -> bool:
+    """Whether the step's ``when`` holds, from the run's params or its upstream's output."""
+    cond = node.when
+    assert cond is not None
+    if cond.source == "param":
+        value = params.get(cond.ref)
+        if value is None:
+            value = next((p.default for p in ir.params if p.name == cond.ref), None)
+    else:
+        from axl.io.artifacts import read_artifact
+
+        value = read_artifact(Path(steps[cond.ref].outputs[0].path))
+    return evaluate_condition(cond.op, value, cond.value)

@@ -1,0 +1,147 @@
+"""Inside a step's process: run the step, send the engine its report.
+
+The engine's step processes (see :mod:`axl.runtime.workers`) are forked by
+the run's fork server (:mod:`axl.runtime.fork_server`) into one of two entry
+points: :func:`child_main` runs one step and exits (``fork`` isolation);
+:func:`serve` runs steps one after another until the engine closes its pipe
+(``worker`` isolation, see :mod:`axl.runtime.worker_pool`). Both run the step
+through :func:`run_in_child`.
+
+Each process first sends :data:`~axl.runtime.fork_server.ACCEPTED` when it
+takes a step. A one-step child then writes its JSON report and closes the
+pipe; a worker frames each message with :data:`FRAME` (an 8-byte length):
+the engine sends ``(manifest, log_path)`` pickled, the worker answers with
+the JSON report.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import faulthandler
+import json
+import os
+import pickle
+import struct
+import sys
+from collections.abc import Iterable
+from typing import Any, NoReturn
+
+from axl.errors import EXIT_INTERNAL
+from axl.runtime.fork_server import ACCEPTED
+from axl.runtime.manifest import Manifest
+
+FRAME = struct.Struct("!Q")
+"""The length prefix of each message between the engine and a worker."""
+
+
+def preload(manifests: Iterable[Manifest]) -> None:
+    """In the engine, before the fork server starts: import what every step process
+    needs once, instead of once per process."""
+    import axl.io.artifacts
+    import axl.runtime.logs
+    import axl.runtime.runner
+    from axl.io import get_handler
+
+    manifests = list(manifests)
+    for manifest in manifests:
+        for output in manifest.outputs:
+            get_handler(output.handler)
+    if any(m.packages.requirements for m in manifests):
+        import axl.runtime.packages
+    if any(m.code is not None for m in manifests):
+        import axl.runtime.extract  # noqa: F401
+
+
+def run_in_child(manifest: Manifest, log_path: str, durable: bool) -> tuple[int, dict[str, Any]]:
+    """In a step's process: send output to the step's log, run the step, build the report."""
+    code = EXIT_INTERNAL
+    payload: dict[str, Any] = {"exit_code": code, "result": None, "error": None}
+    try:
+        log_fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        os.dup2(log_fd, 1)
+        os.dup2(log_fd, 2)
+        os.close(log_fd)
+        sys.stdout = open(1, "w", buffering=1, closefd=False)  # noqa: SIM115
+        sys.stderr = open(2, "w", buffering=1, closefd=False)  # noqa: SIM115
+        if faulthandler.is_enabled():  # crash tracebacks go to the step's log
+            faulthandler.enable(file=sys.stderr)
+        from axl.io.artifacts import use_global_hash_pool
+        from axl.runtime.runner import execute
+
+        use_global_hash_pool()
+        outcome = execute(manifest, durable=durable)
+        payload = outcome.to_dict()
+        code = outcome.exit_code
+    except BaseException as exc:  # report anything rather than die silently
+        payload["error"] = {"code": "internal", "message": f"{type(exc).__name__}: {exc}"}
+    with contextlib.suppress(Exception):
+        sys.stdout.flush()
+        sys.stderr.flush()
+    return code, payload
+
+
+def child_main(command_fd: int, result_fd: int, durable: bool) -> NoReturn:
+    """A forked child: wait for one step, run it, report, exit."""
+    code = EXIT_INTERNAL
+    payload: dict[str, Any] = {"exit_code": code, "result": None, "error": None}
+    try:
+        message = _read_all(command_fd)
+        os.close(command_fd)
+        if not message:  # dismissed without work
+            os._exit(0)
+        os.write(result_fd, ACCEPTED)
+        manifest, log_path = pickle.loads(message)
+        code, payload = run_in_child(manifest, log_path, durable)
+    except BaseException as exc:
+        payload["error"] = {"code": "internal", "message": f"{type(exc).__name__}: {exc}"}
+    finally:
+        try:
+            os.write(result_fd, json.dumps(payload, default=str).encode())
+            os.close(result_fd)  # the engine sees the end now, not after our exit
+        finally:
+            os._exit(code)
+
+
+def serve(command_fd: int, result_fd: int, durable: bool) -> NoReturn:
+    """The worker's loop: one step per message, until the engine closes the pipe."""
+    home = os.getcwd()
+    while True:
+        header = _read_exactly(command_fd, FRAME.size)
+        if header is None:
+            os._exit(0)
+        (size,) = FRAME.unpack(header)
+        body = _read_exactly(command_fd, size)
+        if body is None:
+            os._exit(0)
+        write_all(result_fd, ACCEPTED)
+        manifest, log_path = pickle.loads(body)
+        _, payload = run_in_child(manifest, log_path, durable)
+        with contextlib.suppress(OSError):
+            os.chdir(home)  # a step that changed folder does not move the next one
+        answer = json.dumps(payload, default=str).encode()
+        write_all(result_fd, FRAME.pack(len(answer)) + answer)
+
+
+def write_all(fd: int, data: bytes) -> None:
+    """Write every byte of ``data`` to a blocking ``fd``."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _read_all(fd: int) -> bytes:
+    chunks = []
+    while chunk := os.read(fd, 65536):
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _read_exactly(fd: int, size: int) -> bytes | None:
+    chunks, left = [], size
+    while left:
+        chunk = os.read(fd, left)
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
