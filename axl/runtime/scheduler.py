@@ -121,6 +121,15 @@ class Scheduler:
         self._status = dict.fromkeys(self._names, PENDING)
         self._status.update(statuses or {})
         self._kept = set(kept)
+        # A kept result is provisional while an input of it is still to run in this run:
+        # nothing may consume it until its inputs are final and it is checked against them.
+        self._provisional: set[str] = set()
+        for name in self._names:
+            if name in self._kept and any(
+                self._status[up] == PENDING or up in self._provisional
+                for up in steps[name].upstream
+            ):
+                self._provisional.add(name)
         self._only = only
         self._holds = holds
         self._input_changed = input_changed
@@ -255,6 +264,8 @@ class Scheduler:
         ups = [self._status[up] for up in facts.upstream]
         if any(status not in _INPUT_SETTLED for status in ups):
             return False
+        if any(up in self._provisional for up in facts.upstream):
+            return False
         if SKIPPED in ups:
             self._skip(name, "an upstream step was skipped")
             return False
@@ -268,17 +279,42 @@ class Scheduler:
         self._settled(name)
 
     def _settled(self, name: str) -> None:
-        """``name`` settled: its dependants may start, and a kept result may now be stale."""
-        for down in self._down[name]:
-            self._mark_dirty(down)
-            if down not in self._kept or not self._input_changed(down):
-                continue
-            self._kept.discard(down)
-            why = f"its input {name!r} changed since it ran"
-            if self._only:
-                self._decide(down, STALE, f"{why}; --resume reruns it")
-            else:
-                self._decide(down, PENDING, f"rerun: {why}")
+        """``name`` settled: its dependants may start, and a kept result may now be stale.
+
+        A provisional kept result is checked once all its inputs are final;
+        confirmed (or marked stale), it settles in turn, so the check walks
+        down the graph (with a work list: chains may be long).
+        """
+        work = [name]
+        while work:
+            settled = work.pop()
+            for down in self._down[settled]:
+                self._mark_dirty(down)
+                if down not in self._kept:
+                    continue
+                if down in self._provisional:
+                    if not self._inputs_final(down):
+                        continue
+                    self._provisional.discard(down)
+                    if not self._input_changed(down):
+                        work.append(down)  # confirmed: what consumes it may go on
+                        continue
+                elif not self._input_changed(down):
+                    continue
+                self._kept.discard(down)
+                why = f"its input {settled!r} changed since it ran"
+                if self._only:
+                    self._decide(down, STALE, f"{why}; --resume reruns it")
+                    work.append(down)  # final in this run, as it is
+                else:
+                    self._decide(down, PENDING, f"rerun: {why}")
+
+    def _inputs_final(self, name: str) -> bool:
+        """Every input of ``name`` holds its last result of this run."""
+        return all(
+            self._status[up] in (*_INPUT_SETTLED, STALE) and up not in self._provisional
+            for up in self._steps[name].upstream
+        )
 
     def _not_run(self, reason: str) -> None:
         for name in self._names:

@@ -304,3 +304,30 @@ def test_a_long_chain_with_a_failure_in_the_middle_leaves_the_rest_not_run():
     assert sched.done()
     sched.finish()
     assert len(changes) == 4999 and all(c.status == NOT_RUN for c in changes)
+
+
+def test_a_kept_step_waits_until_its_own_kept_input_is_checked():
+    """a -> b -> c, a -> d(c): a reruns; b and c are kept but provisional; d must not start
+    on c before b (and then c) are confirmed or rerun."""
+    steps = {
+        "a": StepFacts(upstream=()),
+        "b": StepFacts(upstream=("a",)),
+        "c": StepFacts(upstream=("b",)),
+        "d": StepFacts(upstream=("a", "c")),
+    }
+    kept = {"b", "c", "d"}
+    done = dict.fromkeys(kept, SUCCEEDED)
+    changed = {"b", "c", "d"}  # a's new output changes what each consumed
+    scheduler = Scheduler(
+        steps, max_parallel=4, statuses=done, kept=kept, input_changed=lambda n: n in changed
+    )
+    assert scheduler.ready(0) == ["a"]
+    scheduler.started("a")
+    scheduler.succeeded("a")
+    assert scheduler.ready(0) == ["b"]  # d waits: c is not final yet
+    scheduler.started("b")
+    scheduler.succeeded("b")
+    assert scheduler.ready(0) == ["c"]
+    scheduler.started("c")
+    scheduler.succeeded("c")
+    assert scheduler.ready(0) == ["d"]
