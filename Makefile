@@ -17,10 +17,11 @@ fmt: setup  ## format and auto-fix
 	$(UV) run ruff format .
 	$(UV) run ruff check --fix .
 
-lint: setup  ## ruff (lint + format check) and mypy strict on axl/
+lint: setup  ## ruff (lint + format check), mypy strict on axl/, the import layers (import-linter)
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
 	$(UV) run mypy
+	$(UV) run lint-imports
 
 pytest: setup containers
 	$(UV) run pytest -n auto $(PYTEST_ARGS)

@@ -3,7 +3,7 @@
 A target supplies a :class:`~axl.planning.paths.PathScheme` (where a step's
 files are in its world) and :class:`~axl.planning.manifests.ManifestSettings`
 (the workflow reference, code, params as the runner should see them);
-:func:`lower` answers, per step, the one :class:`~axl.runtime.manifest.Manifest`
+:func:`lower` answers, per step, the one :class:`~axl.manifest.Manifest`
 and the effective env, image, resources, retries, timeout and condition.
 The local engine and every compiler build their steps from it, so a step is
 described the same way everywhere; only paths and the run id differ.

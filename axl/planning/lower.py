@@ -6,11 +6,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from axl.ir import IRCondition, IREnvVar, IRNode, IRParam, IRRetry, IRWorkflow
+from axl.manifest import Manifest
 from axl.planning.manifests import ManifestSettings, step_manifest
 from axl.planning.params import value_steps, workflow_params
 from axl.planning.paths import PathScheme
 from axl.planning.steps import merged_env
-from axl.runtime.manifest import Manifest
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Each step's :class:`~axl.runtime.manifest.Manifest`, and its compact text for a pod."""
+"""Each step's :class:`~axl.manifest.Manifest`, and its compact text for a pod."""
 
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from axl.ir import IRNode, IRWorkflow
-from axl.planning.paths import PathScheme
-from axl.runtime.manifest import (
+from axl.manifest import (
     CodeArchive,
     Manifest,
     ManifestInput,
     ManifestOutput,
     Packages,
 )
+from axl.planning.paths import PathScheme
 
 _ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), allow_nan=False)
 _DEFAULT_CODE = CodeArchive(path="")

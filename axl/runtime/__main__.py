@@ -16,8 +16,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from axl.errors import AxlError
+from axl.manifest import CodeArchive, Manifest, ManifestError, check_archive_digest
 from axl.runtime.logs import log_event
-from axl.runtime.manifest import CodeArchive, Manifest, ManifestError, check_archive_digest
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -11,9 +11,9 @@ from axl.dsl.params import resolve_params, wire_params
 from axl.dsl.workflow import Workflow
 from axl.errors import StepError, UsageError
 from axl.ir import IRWorkflow, build_ir
+from axl.manifest import CodeArchive
 from axl.runtime.local import execute_run
 from axl.runtime.local_options import LocalOptions
-from axl.runtime.manifest import CodeArchive
 from axl.runtime.record import DONE_OK, FAILED, SETTLED, SUCCEEDED, RunRecord
 from axl.runtime.runner import archive_import_roots, register_workflow_class
 from axl.runtime.workers import ISOLATION_MODES, default_isolation
@@ -160,7 +160,7 @@ def run_local(
     ``KeyboardInterrupt`` that carries the record.
     """
     from axl.dsl.loader import load_target, module_for_file
-    from axl.runtime.manifest import PACKAGE_POLICIES, check_archive_digest
+    from axl.manifest import PACKAGE_POLICIES, check_archive_digest
     from axl.runtime.resume import run_params
     from axl.runtime.run_folder import check_run_id
 

@@ -32,7 +32,7 @@ from axl.errors import ArtifactError
 from axl.io import atomic
 from axl.io.meta import encode_sidecar, sidecar_of
 from axl.ir import IRNode, IRWorkflow
-from axl.runtime.manifest import Manifest
+from axl.manifest import Manifest
 from axl.runtime.record import OutputInfo
 
 ENTRY_FILE = "entry.json"

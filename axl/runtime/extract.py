@@ -78,7 +78,7 @@ def file_digest(path: Path) -> str:
 
 def _expected(expected_digest: str) -> str:
     """The hex digits of the digest the archive must have (bad input: exit 2)."""
-    from axl.runtime.manifest import check_archive_digest
+    from axl.manifest import check_archive_digest
 
     check_archive_digest(expected_digest, "expected archive digest")
     value = digest_hex(expected_digest)

@@ -12,8 +12,8 @@ import os
 import pickle
 from pathlib import Path
 
+from axl.manifest import Manifest
 from axl.runtime.fork_server import Child, ForkServer
-from axl.runtime.manifest import Manifest
 
 
 class ForkPool:

@@ -31,12 +31,12 @@ from typing import Any
 
 from axl.errors import AxlError
 from axl.ir import IRNode, IRWorkflow
+from axl.manifest import Manifest
 from axl.planning import retry_delay
 from axl.runtime.fork_server import ForkServer
 from axl.runtime.interrupts import Interrupts, RunInterrupted, watch_interrupts
 from axl.runtime.local_options import LocalOptions
 from axl.runtime.local_plan import local_manifests
-from axl.runtime.manifest import Manifest
 from axl.runtime.record import (
     CACHED,
     CANCELLED,

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from axl.runtime.manifest import CodeArchive
+from axl.manifest import CodeArchive
 from axl.runtime.record import StepRecord
 
 Listener = Callable[[str, StepRecord], None]

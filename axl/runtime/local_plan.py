@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from axl.ir import IRWorkflow
+from axl.manifest import Manifest
 from axl.planning import ManifestSettings, RunFolder, literal_env, lower
 from axl.runtime.local_options import LocalOptions
-from axl.runtime.manifest import Manifest
 
 
 def local_manifests(

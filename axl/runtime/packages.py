@@ -12,7 +12,7 @@ from importlib import metadata
 from pathlib import Path
 
 from axl.errors import InfrastructureError
-from axl.runtime.manifest import Packages
+from axl.manifest import Packages
 
 _NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 

@@ -28,7 +28,7 @@ from axl.errors import (
     TargetError,
     WorkflowImportError,
 )
-from axl.runtime.manifest import Manifest, ManifestError, ManifestInput
+from axl.manifest import Manifest, ManifestError, ManifestInput
 from axl.runtime.outputs import OutputInfo
 
 _AXL_DIR = str(Path(__file__).resolve().parents[1])

@@ -13,7 +13,7 @@ from typing import Any
 
 from axl.dsl.conditions import evaluate_condition
 from axl.ir import IRNode, IRWorkflow
-from axl.runtime.manifest import Manifest
+from axl.manifest import Manifest
 from axl.runtime.record import DONE_OK, SKIPPED, STALE, StepRecord
 
 

@@ -27,8 +27,8 @@ from collections.abc import Iterable
 from typing import Any, NoReturn
 
 from axl.errors import EXIT_INTERNAL
+from axl.manifest import Manifest
 from axl.runtime.fork_server import ACCEPTED
-from axl.runtime.manifest import Manifest
 
 FRAME = struct.Struct("!Q")
 """The length prefix of each message between the engine and a worker."""

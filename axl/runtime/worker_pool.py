@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from axl.manifest import Manifest
 from axl.runtime.fork_server import ACCEPTED, Child, ForkServer
-from axl.runtime.manifest import Manifest
 from axl.runtime.step_process import FRAME, write_all
 
 _SPAWN_TRIES = 3

@@ -31,10 +31,10 @@ from pathlib import Path
 from typing import Any
 
 from axl.errors import EXIT_INTERNAL, EXIT_USER_CODE
+from axl.manifest import Manifest
 from axl.runtime.fork_pool import ForkPool
 from axl.runtime.fork_server import ACCEPTED, ForkServer
 from axl.runtime.interrupts import Interrupts
-from axl.runtime.manifest import Manifest
 from axl.runtime.step_process import child_main, serve
 from axl.runtime.worker_pool import WorkerPool
 

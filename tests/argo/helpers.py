@@ -6,8 +6,8 @@ from typing import Any
 
 from axl import Param, Workflow, step
 from axl.ir import IRWorkflow, build
+from axl.manifest import Manifest
 from axl.runtime.__main__ import _parser
-from axl.runtime.manifest import Manifest
 
 
 class Diamond(Workflow):

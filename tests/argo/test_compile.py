@@ -18,8 +18,8 @@ from axl.compiler.argo import (
     to_yaml,
 )
 from axl.compiler.argo.checks import lint
+from axl.manifest import Manifest
 from axl.naming import is_name, name_hash
-from axl.runtime.manifest import Manifest
 from tests.argo.helpers import Diamond, ir_of, runner_call, tasks, templates
 from tests.examples_wf.conditions import Conditions
 

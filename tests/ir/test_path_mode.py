@@ -11,7 +11,7 @@ import pytest
 from axl import Workflow, step
 from axl.errors import GraphError
 from axl.ir import build
-from axl.runtime.manifest import Manifest, ManifestInput, ManifestOutput
+from axl.manifest import Manifest, ManifestInput, ManifestOutput
 from axl.runtime.runner import register_workflow_class, run_step
 
 

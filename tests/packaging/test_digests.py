@@ -7,7 +7,7 @@ from blake3 import blake3
 
 from axl.digests import DIGEST_PREFIX, digest_hex, format_digest, short_digest
 from axl.ir import IRWorkflow
-from axl.runtime.manifest import archive_digest_hex
+from axl.manifest import archive_digest_hex
 from tests.argo.helpers import Diamond, ir_of
 
 HEX = blake3(b"axl").hexdigest()

@@ -12,11 +12,11 @@ import pytest
 from axl.compiler.argo import ArgoOptions, compile
 from axl.dsl.loader import load_target
 from axl.ir import build_ir
+from axl.manifest import Manifest
 from axl.planning import ManifestSettings, RunFolder, lower, manifest_data, runner_args
 from axl.runtime.__main__ import _load, _parser
 from axl.runtime.local_options import LocalOptions
 from axl.runtime.local_plan import local_manifests
-from axl.runtime.manifest import Manifest
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = [

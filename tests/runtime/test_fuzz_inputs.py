@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from axl.dsl.params import load_params_file, merge_cli_params
 from axl.errors import EXIT_INTERNAL, AxlError
-from axl.runtime.manifest import Manifest, archive_digest_hex
+from axl.manifest import Manifest, archive_digest_hex
 
 FUZZ = settings(
     max_examples=1000,

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from axl.errors import ParamsError
+from axl.manifest import Manifest, ManifestError, archive_digest_hex
 from axl.runtime.__main__ import main
-from axl.runtime.manifest import Manifest, ManifestError, archive_digest_hex
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE: dict[str, Any] = {"workflow": "tests.runtime.workflows:Diamond", "step": "a"}

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from axl.runtime.manifest import Manifest, ManifestInput, ManifestOutput
+from axl.manifest import Manifest, ManifestInput, ManifestOutput
 from axl.runtime.runner import run_step
 
 ROOT = Path(__file__).resolve().parents[2]

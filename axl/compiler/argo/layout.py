@@ -24,8 +24,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from axl.ir import IRNode
+from axl.manifest import Manifest
 from axl.planning import PathScheme, RunFolder, manifest_text, output_file
-from axl.runtime.manifest import Manifest
 
 INPUTS_DIR = "/axl/inputs"
 OUTPUTS_DIR = "/axl/outputs"

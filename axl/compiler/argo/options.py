@@ -11,8 +11,8 @@ from typing import Any, Literal, Protocol
 from axl._version import __version__
 from axl.digests import DIGEST_PREFIX, digest_hex
 from axl.errors import UsageError
+from axl.manifest import PACKAGE_POLICIES
 from axl.naming import MAX_NAME, is_dns_label, is_dns_subdomain
-from axl.runtime.manifest import PACKAGE_POLICIES
 
 Kind = Literal["workflow", "workflow-template"]
 ArtifactMode = Literal["s3", "pvc"]

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from axl.compiler.argo import layout
 from axl.compiler.argo.options import ArgoOptions
 from axl.ir import IRParam, IRWorkflow
+from axl.manifest import CodeArchive
 from axl.naming import unique_names
 from axl.planning import Lowering, ManifestSettings, lower
-from axl.runtime.manifest import CodeArchive
 
 DAG_TEMPLATE = "main-dag"
 
