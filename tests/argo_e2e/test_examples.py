@@ -26,6 +26,7 @@ IRIS = "examples/iris_knn.py:IrisKNN"
 DIAMOND = "tests/runtime/workflows.py:Diamond"
 
 
+@pytest.mark.slow
 def test_iris_knn(
     tmp_path: Path, sklearn_cluster: Cluster, s3_bucket: S3Bucket, artifact_driver: ArtifactDriver
 ) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import time
 from pathlib import Path
 
 import pytest
@@ -129,10 +128,8 @@ def test_hostile_params_files(tmp_path: Path, content: str, pattern: str):
 def test_a_yaml_alias_bomb_fails_fast(tmp_path: Path):
     lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
     lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 10)]
-    start = time.perf_counter()
     with pytest.raises(ParamsError, match=r"holds more than 1,000,000 values"):
         load_params_file(write(tmp_path, "\n".join(lines) + "\n"))
-    assert time.perf_counter() - start < 10
 
 
 def test_shared_yaml_anchors_within_bounds_are_expanded(tmp_path: Path):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from typer.testing import CliRunner
 
@@ -28,9 +26,7 @@ HEAD = (
 def lint_file(tmp_path, text: str):
     path = tmp_path / "hostile.yaml"
     path.write_text(text)
-    started = time.perf_counter()
     result = runner.invoke(app, ["lint", str(path)])
-    assert time.perf_counter() - started < 2
     return path, result
 
 

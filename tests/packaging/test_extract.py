@@ -250,10 +250,8 @@ def test_huge_declared_size_is_refused_before_reading_it(tmp_path):
     path = craft_bomb_header(tmp_path / "bomb.tar.gz", "zeros.bin", 10 * 1024**3)
     run = tmp_path / "run"
     run.mkdir()
-    started = time.perf_counter()
     with pytest.raises(UnsafeArchiveError, match=r"entry 'zeros\.bin' declares 10737418240 bytes"):
         extract_archive(path, run / "work")
-    assert time.perf_counter() - started < 2
     assert list(run.iterdir()) == []
 
 

@@ -6,7 +6,6 @@ import json
 import subprocess
 import sys
 import tarfile
-import time
 import zlib
 from pathlib import Path
 
@@ -96,10 +95,8 @@ def test_huge_extended_header_is_refused_before_it_is_read(tmp_path, kind):
     assert path.stat().st_size < 2 * 1024**2
     run = tmp_path / "run"
     run.mkdir()
-    started = time.perf_counter()
-    with pytest.raises(UnsafeArchiveError) as caught:
+    with pytest.raises(UnsafeArchiveError) as caught:  # before reading: see the memory test
         extract_archive(path, run / "work")
-    assert time.perf_counter() - started < 1
     assert caught.value.exit_code == 4
     assert str(caught.value).startswith(
         f"code archive {path}: entry '././@LongLink' is an extended header "
@@ -157,13 +154,11 @@ def test_runner_command_refuses_with_exit_4_and_one_line(pax_bomb, tmp_path, cra
     archive = pax_bomb if craft == "pax_bomb" else _nul_name(tmp_path / "nul.tar.gz")
     manifest = tmp_path / "manifest.json"
     manifest.write_text(Manifest(workflow="flows:Flow", step="a").to_json())
-    started = time.perf_counter()
     out = subprocess.run(
         [sys.executable, "-m", "axl.runtime", "run", "--manifest", str(manifest),
          "--workflow-archive", str(archive), "--workdir", str(tmp_path / "work")],
         cwd=ROOT, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
-    assert time.perf_counter() - started < 10
     assert out.returncode == 4, out.stderr
     assert "Traceback" not in out.stderr + out.stdout
     failed = [json.loads(line) for line in out.stderr.splitlines() if line.startswith("{")][-1]

@@ -23,6 +23,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -215,6 +216,7 @@ def _kill(session: Session, new_run: bool, delay: float) -> None:
         _check_honest(session, record, killed=True)
 
 
+@pytest.mark.slow
 @settings(
     max_examples=10,
     deadline=None,
