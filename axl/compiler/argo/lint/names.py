@@ -57,15 +57,18 @@ def _literals(calls: list[Call]) -> list[tuple[Path, str]]:
 def _io_groups(template: Template) -> Iterator[NameGroup]:
     for side in ("inputs", "outputs"):
         for what in ("parameters", "artifacts"):
-            label = f"{side[:-1]} {what[:-1]}"
-            yield _group(label, (*template.path, side, what), template.io(side, what))
+            items = template.io(side, what)
+            if items:  # most templates have few of the four: build nothing for the rest
+                label = f"{side[:-1]} {what[:-1]}"
+                yield _group(label, (*template.path, side, what), items)
 
 
 def _argument_groups(base: Path, arguments: Any, prefix: str) -> Iterator[NameGroup]:
+    given = as_map(arguments)
     for what in ("parameters", "artifacts"):
-        yield _group(
-            f"{prefix} {what[:-1]}", (*base, "arguments", what), as_map(arguments).get(what)
-        )
+        items = given.get(what)
+        if items:
+            yield _group(f"{prefix} {what[:-1]}", (*base, "arguments", what), items)
 
 
 def name_groups(document: Document) -> Iterator[NameGroup]:
