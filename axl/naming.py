@@ -47,6 +47,8 @@ NAME = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
 """axl's own rule (length not checked): a label that starts with a letter."""
 NAME_PREFIX = re.compile(r"^[a-z][-a-z0-9]*$")
 """A ``generateName`` under axl's rule: Kubernetes appends 5 characters to it."""
+WORKFLOW_REF = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
+"""A ``module:Class`` reference, as pods import the workflow (``wordstats.flow:WordStats``)."""
 
 _LONG_SUFFIX_HEX = 12
 _INVALID_RUN = re.compile(r"[^a-z0-9]+")

@@ -9,10 +9,11 @@ from axl.errors import UsageError
 
 TARGET_MODULES: dict[str, str] = {
     "argo": "axl.compiler.argo.target",
+    "kfp": "axl.compiler.kfp.target",
 }
 """Target name -> the module that defines it (its ``TARGET``)."""
 
-PLANNED: tuple[str, ...] = ("kfp", "dagster")
+PLANNED: tuple[str, ...] = ("dagster",)
 
 
 def target_names() -> tuple[str, ...]:

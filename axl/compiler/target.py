@@ -52,6 +52,24 @@ class TargetFlag:
     metavar: str = "TEXT"
 
 
+IMAGE_FLAG = TargetFlag(
+    "--image", "image", "Image of steps that set none (default: the axl runner image)."
+)
+PACKAGES_FLAG = TargetFlag(
+    "--packages",
+    "packages_policy",
+    "What the runner does about missing step packages: check, install or none.",
+)
+PYTHON_PATH_FLAG = TargetFlag(
+    "--python-path",
+    "python_path",
+    "A folder in the image to import the workflow from (repeatable).",
+    kind=list,
+    metavar="DIR",
+)
+"""Flags every container target has: the default image, the package policy, ``sys.path``."""
+
+
 @dataclass(frozen=True)
 class Compiled:
     """A compiled document, its text as written to ``--out``, and warnings about it."""

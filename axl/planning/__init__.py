@@ -10,7 +10,13 @@ described the same way everywhere; only paths and the run id differ.
 """
 
 from axl.planning.lower import Lowering, StepPlan, lower
-from axl.planning.manifests import ManifestSettings, manifest_data, manifest_text, step_manifest
+from axl.planning.manifests import (
+    ManifestSettings,
+    escaped_braces,
+    manifest_data,
+    manifest_text,
+    step_manifest,
+)
 from axl.planning.params import param_kind, param_text, value_steps, workflow_params
 from axl.planning.paths import PathScheme, RunFolder, output_file, run_path
 from axl.planning.runner import RUNNER_COMMAND, runner_args
@@ -31,6 +37,7 @@ __all__ = [
     "RunFolder",
     "StepPlan",
     "condition_warnings",
+    "escaped_braces",
     "kubernetes_resources",
     "literal_env",
     "lower",

@@ -136,6 +136,15 @@ def manifest_text(manifest: Manifest) -> str:
     return _ENCODER.encode(manifest_data(manifest))
 
 
+def escaped_braces(text: str) -> str:
+    """Manifest JSON with no ``{{``, so that no backend substitutes anything inside by accident.
+
+    In compact JSON ``{{`` can only occur inside a string value, where the
+    escape ``\\u007b`` means the same character to the runner.
+    """
+    return text.replace("{{", "{\\u007b")
+
+
 def _input_data(item: ManifestInput) -> dict[str, Any]:
     if item.source == "param":
         return {"name": item.name, "source": "param", "ref": item.ref}

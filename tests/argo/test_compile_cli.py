@@ -79,7 +79,7 @@ def test_json_report(app, tmp_path):
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
-        (["--target", "kfp"], 2, "error: --target 'kfp' is not available yet"),
+        (["--target", "dagster"], 2, "error: --target 'dagster' is not available yet"),
         (["--target", "airflow"], 2, "error: unknown --target 'airflow'"),
         (["--target", "argo", "--kind", "cron"], 2, "kind 'cron' is not one of"),
         (["--target", "argo", "--artifacts", "gcs"], 2, "artifacts 'gcs' is not one of s3, pvc"),

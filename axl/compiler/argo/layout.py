@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from axl.ir import IRNode
 from axl.manifest import Manifest
-from axl.planning import PathScheme, RunFolder, manifest_text, output_file
+from axl.planning import PathScheme, RunFolder, escaped_braces, manifest_text, output_file
 
 INPUTS_DIR = "/axl/inputs"
 OUTPUTS_DIR = "/axl/outputs"
@@ -80,4 +80,4 @@ def manifest_json(manifest: Manifest) -> str:
     text = manifest_text(manifest)
     # The run folder is the one placeholder meant for Argo: it starts a "path" value.
     # (A literal input holding that very text would get it substituted too: harmless.)
-    return text.replace("{{", "{\\u007b").replace(_ESCAPED_RUN_PATH, _RUN_PATH)
+    return escaped_braces(text).replace(_ESCAPED_RUN_PATH, _RUN_PATH)

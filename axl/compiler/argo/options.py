@@ -12,7 +12,7 @@ from axl._version import __version__
 from axl.digests import DIGEST_PREFIX, digest_hex
 from axl.errors import UsageError
 from axl.manifest import PACKAGE_POLICIES
-from axl.naming import MAX_NAME, is_dns_label, is_dns_subdomain
+from axl.naming import MAX_NAME, WORKFLOW_REF, is_dns_label, is_dns_subdomain
 
 Kind = Literal["workflow", "workflow-template"]
 ArtifactMode = Literal["s3", "pvc"]
@@ -29,7 +29,6 @@ ACCESS_MODES: tuple[str, ...] = ("ReadWriteOnce", "ReadWriteMany", "ReadWriteOnc
 IMAGE_REPOSITORY = "ghcr.io/axl-workflows/runner"
 
 _TAG_INVALID = re.compile(r"[^A-Za-z0-9_.-]")
-_WORKFLOW_REF = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
 _QUANTITY = re.compile(r"^[0-9]+(\.[0-9]+)?(k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$")
 
 
@@ -237,7 +236,7 @@ class ArgoOptions:
             or self.ttl_seconds < 0
         ):
             raise ArgoOptionsError(f"ttl_seconds={self.ttl_seconds!r} must be whole seconds >= 0")
-        if self.workflow_ref is not None and not _WORKFLOW_REF.match(self.workflow_ref):
+        if self.workflow_ref is not None and not WORKFLOW_REF.match(self.workflow_ref):
             raise ArgoOptionsError(
                 f"workflow_ref {self.workflow_ref!r} is not a module:Class reference",
                 hint="e.g. wordstats.flow:WordStats",

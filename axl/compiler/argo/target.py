@@ -14,7 +14,15 @@ from axl.compiler.argo.options import (
     ArtifactRepositoryRef,
     default_image,
 )
-from axl.compiler.target import Compiled, ShippedCode, Target, TargetFlag
+from axl.compiler.target import (
+    IMAGE_FLAG,
+    PACKAGES_FLAG,
+    PYTHON_PATH_FLAG,
+    Compiled,
+    ShippedCode,
+    Target,
+    TargetFlag,
+)
 from axl.compiler.yaml_render import to_yaml
 from axl.errors import LintError
 from axl.ir import IRWorkflow
@@ -32,9 +40,7 @@ class ArgoTarget(Target):
         TargetFlag("--artifacts", "artifacts", "s3 (the artifact repository) or pvc (a volume)."),
         TargetFlag("--namespace", "namespace", "Kubernetes namespace."),
         TargetFlag("--service-account", "service_account", "Service account the pods run as."),
-        TargetFlag(
-            "--image", "image", "Image of steps that set none (default: the axl runner image)."
-        ),
+        IMAGE_FLAG,
         TargetFlag(
             "--artifact-repository",
             "artifact_repository",
@@ -54,18 +60,8 @@ class ArgoTarget(Target):
             kind=int,
             metavar="SECONDS",
         ),
-        TargetFlag(
-            "--packages",
-            "packages_policy",
-            "What the runner does about missing step packages: check, install or none.",
-        ),
-        TargetFlag(
-            "--python-path",
-            "python_path",
-            "A folder in the image to import the workflow from (repeatable).",
-            kind=list,
-            metavar="DIR",
-        ),
+        PACKAGES_FLAG,
+        PYTHON_PATH_FLAG,
     )
 
     def options(self, values: Mapping[str, Any]) -> ArgoOptions:

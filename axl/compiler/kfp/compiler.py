@@ -1,0 +1,46 @@
+"""Assemble a KFP v2 ``PipelineSpec`` from an IR, built from KFP's own protos: a pure function."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from axl._gc import collector_paused
+from axl._version import __version__
+from axl.compiler.kfp.components import build_component, executor_spec
+from axl.compiler.kfp.dag import build_task
+from axl.compiler.kfp.options import KfpOptions
+from axl.compiler.kfp.parameters import parameter_spec
+from axl.compiler.kfp.plan import make_plan
+from axl.compiler.kfp.protos import json_format, pipeline_spec_pb2
+from axl.ir import IRWorkflow
+
+SCHEMA_VERSION = "2.1.0"
+SDK_VERSION = f"axl-{__version__}"
+
+
+def compile(ir: IRWorkflow, options: KfpOptions | None = None) -> dict[str, Any]:
+    """The ``PipelineSpec`` of ``ir`` as JSON data (render it with :func:`to_yaml`).
+
+    Field names are the proto's JSON names, as ``kfp.compiler.Compiler``
+    writes them; the same IR and options give an equal document.
+    """
+    options = options or KfpOptions()
+    pb2, to_json = pipeline_spec_pb2(), json_format()
+    with collector_paused():
+        plan = make_plan(ir, options)
+        spec = pb2.PipelineSpec(schema_version=SCHEMA_VERSION, sdk_version=SDK_VERSION)
+        spec.pipeline_info.name = plan.name
+        root_inputs = spec.root.input_definitions.parameters
+        for name, decl in plan.lowering.params.items():
+            to_json.ParseDict(parameter_spec(decl), root_inputs[name])
+        executors: dict[str, Any] = {}
+        for step in plan.lowering.steps.values():
+            names = plan.names[step.name]
+            build_component(spec.components[names.component], plan, step)
+            build_task(spec.root.dag.tasks[names.task], plan, step)
+            executor = pb2.PipelineDeploymentConfig.ExecutorSpec()
+            executor_spec(executor, plan, step)
+            executors[names.executor] = to_json.MessageToDict(executor)
+        spec.deployment_spec.update({"executors": executors})
+        document: dict[str, Any] = to_json.MessageToDict(spec)
+    return document

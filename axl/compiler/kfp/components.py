@@ -1,0 +1,66 @@
+"""One component and one container executor per step: its inputs, its output, the runner."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from axl.compiler.kfp import layout
+from axl.compiler.kfp.parameters import parameter_type
+from axl.compiler.kfp.plan import Plan, artifact_type
+from axl.compiler.kfp.protos import parameter_enum
+from axl.planning import StepPlan, kubernetes_resources, step_image
+
+SCHEMA_VERSION = "0.0.1"
+"""The version of the ``system.*`` artifact schemas."""
+
+
+def build_component(component: Any, plan: Plan, step: StepPlan) -> None:
+    """Fill ``component`` (a ``ComponentSpec``): the step's artifacts and parameters."""
+    node = step.node
+    component.executor_label = plan.names[node.name].executor
+    inputs = component.input_definitions
+    nodes = plan.ir.lookups()[0]
+    for item in node.inputs:
+        if item.source == "step":
+            assert item.ref is not None
+            artifact = inputs.artifacts[item.name].artifact_type
+            artifact.schema_title = artifact_type(nodes[item.ref].output.handler)
+            artifact.schema_version = SCHEMA_VERSION
+    for name, decl in plan.lowering.params.items():
+        inputs.parameters[name].parameter_type = parameter_enum(parameter_type(decl))
+    inputs.parameters[layout.RUN_ID_INPUT].parameter_type = parameter_enum("STRING")
+    output = component.output_definitions.artifacts[layout.OUTPUT_ARTIFACT].artifact_type
+    output.schema_title = artifact_type(node.output.handler)
+    output.schema_version = SCHEMA_VERSION
+
+
+def executor_spec(executor: Any, plan: Plan, step: StepPlan) -> None:
+    """Fill ``executor`` (an ``ExecutorSpec``): a container running the runner on the step."""
+    node = step.node
+    container = executor.container
+    container.image = step_image(plan.ir, node, plan.options.image)
+    container.command.extend(layout.container_command())
+    container.args.extend(layout.container_args(step.manifest))
+    for var in step.env:  # literal values only: Secrets are refused by the plan
+        env = container.env.add()
+        env.name = var.name
+        env.value = var.value or ""
+    _resources(container.resources, step)
+
+
+def _resources(resources: Any, step: StepPlan) -> None:
+    """Kubernetes requests and limits in KFP's string form; GPUs as an accelerator."""
+    given = kubernetes_resources(step.node.resources)
+    requests, limits = given.get("requests", {}), given.get("limits", {})
+    if "cpu" in requests:
+        resources.resource_cpu_request = requests["cpu"]
+    if "memory" in requests:
+        resources.resource_memory_request = requests["memory"]
+    if "cpu" in limits:
+        resources.resource_cpu_limit = limits["cpu"]
+    if "memory" in limits:
+        resources.resource_memory_limit = limits["memory"]
+    for key, count in limits.items():
+        if key not in ("cpu", "memory"):
+            resources.accelerator.resource_type = key
+            resources.accelerator.resource_count = count

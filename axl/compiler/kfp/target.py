@@ -1,0 +1,58 @@
+"""``--target kfp``: the flags, options, compile, render and check of Kubeflow Pipelines v2."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from axl.compiler.kfp.options import KfpOptions
+from axl.compiler.target import (
+    IMAGE_FLAG,
+    PACKAGES_FLAG,
+    PYTHON_PATH_FLAG,
+    Compiled,
+    Target,
+    TargetFlag,
+)
+from axl.compiler.yaml_render import to_yaml
+from axl.ir import IRWorkflow
+
+
+class KfpTarget(Target):
+    """A KFP v2 pipeline (``PipelineSpec``) as YAML, as ``kfp.compiler.Compiler`` writes it."""
+
+    name = "kfp"
+    summary = "Kubeflow Pipelines v2 pipeline YAML (a PipelineSpec)"
+    flags = (
+        IMAGE_FLAG,
+        TargetFlag("--name", "name", "Pipeline name (default: the workflow's)."),
+        PACKAGES_FLAG,
+        PYTHON_PATH_FLAG,
+    )
+
+    def options(self, values: Mapping[str, Any]) -> KfpOptions:
+        given = dict(values)
+        if "python_path" in given:
+            given["python_path"] = tuple(given["python_path"])
+        return KfpOptions(**given)
+
+    def compile(self, ir: IRWorkflow, options: KfpOptions) -> Compiled:
+        from axl.compiler.kfp.checks import document_warnings
+        from axl.compiler.kfp.compiler import compile
+
+        document = compile(ir, options)
+        return Compiled(
+            document=document,
+            text=to_yaml(document),
+            warnings=tuple(document_warnings(ir)),
+            kind="PipelineSpec",
+            hash=ir.compute_hash(),
+        )
+
+    def check(self, compiled: Compiled) -> list[str]:
+        from axl.compiler.kfp.checks import check
+
+        return check(compiled.document)
+
+
+TARGET = KfpTarget()
