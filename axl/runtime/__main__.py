@@ -46,6 +46,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--run-id", help="the run this step belongs to (overrides the manifest)")
     run.add_argument(
+        "--executor-input",
+        metavar="JSON",
+        help="KFP's executor input ({{$}}): paths and params from it, executor_output.json after",
+    )
+    run.add_argument(
         "--no-fsync",
         action="store_true",
         help="skip fsync of artifacts (faster; atomic rename is kept)",
@@ -98,8 +103,14 @@ def _load(args: argparse.Namespace) -> Manifest:
 def main(argv: list[str] | None = None) -> int:
     """Run the runner command; returns the process exit code."""
     args = _parser().parse_args(argv)
+    executor_input = None
     try:
         manifest = _load(args)
+        if args.executor_input is not None:
+            from axl.runtime.kfp_mode import parse_executor_input, resolved
+
+            executor_input = parse_executor_input(args.executor_input)
+            manifest = resolved(manifest, executor_input)
     except AxlError as exc:
         log_event(
             "failed",
@@ -113,7 +124,12 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     from axl.runtime.runner import execute
 
-    return execute(manifest, durable=not args.no_fsync).exit_code
+    outcome = execute(manifest, durable=not args.no_fsync)
+    if executor_input is not None and outcome.result is not None:
+        from axl.runtime.kfp_mode import write_executor_output
+
+        write_executor_output(executor_input, outcome.result.outputs)
+    return outcome.exit_code
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from axl import kfp_paths
 from axl.compiler.kfp import layout
 from axl.compiler.kfp.parameters import parameter_type
 from axl.compiler.kfp.plan import Plan, artifact_type
@@ -28,8 +29,8 @@ def build_component(component: Any, plan: Plan, step: StepPlan) -> None:
             artifact.schema_version = SCHEMA_VERSION
     for name, decl in plan.lowering.params.items():
         inputs.parameters[name].parameter_type = parameter_enum(parameter_type(decl))
-    inputs.parameters[layout.RUN_ID_INPUT].parameter_type = parameter_enum("STRING")
-    output = component.output_definitions.artifacts[layout.OUTPUT_ARTIFACT].artifact_type
+    inputs.parameters[kfp_paths.RUN_ID_INPUT].parameter_type = parameter_enum("STRING")
+    output = component.output_definitions.artifacts[kfp_paths.OUTPUT_ARTIFACT].artifact_type
     output.schema_title = artifact_type(node.output.handler)
     output.schema_version = SCHEMA_VERSION
 

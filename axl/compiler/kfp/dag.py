@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from axl import kfp_paths
 from axl.compiler.kfp import layout
 from axl.compiler.kfp.plan import Plan
 from axl.planning import StepPlan
@@ -22,10 +23,10 @@ def build_task(task: Any, plan: Plan, step: StepPlan) -> None:
             assert item.ref is not None
             wire = inputs.artifacts[item.name].task_output_artifact
             wire.producer_task = names[item.ref].task
-            wire.output_artifact_key = layout.OUTPUT_ARTIFACT
+            wire.output_artifact_key = kfp_paths.OUTPUT_ARTIFACT
     for name in plan.lowering.params:
         inputs.parameters[name].component_input_parameter = name
-    run_id = inputs.parameters[layout.RUN_ID_INPUT].runtime_value.constant
+    run_id = inputs.parameters[kfp_paths.RUN_ID_INPUT].runtime_value.constant
     run_id.string_value = layout.RUN_ID_VALUE
     task.caching_options.enable_cache = node.cache  # KFP caches by default; axl only when asked
     if step.retries is not None:

@@ -5,7 +5,8 @@ container its executor input (``{{$}}``, a JSON document) naming the local
 path of every input artifact, of every output artifact and of every output
 parameter's file. A compiled manifest therefore holds *placeholders* in
 place of paths, one URI-like form per kind, that the runner's KFP mode
-replaces with the paths of the executor input before the step runs::
+replaces with the paths of the executor input before the step runs
+(:mod:`axl.runtime.kfp_mode`)::
 
     kfp://inputs/<arg>/output<ext>     input artifact <arg> (a folder): the upstream's output
     kfp://outputs/output/output<ext>   output artifact ``output`` (a folder with the
@@ -13,8 +14,9 @@ replaces with the paths of the executor input before the step runs::
     kfp://outputs/value                output parameter ``value``: the return value as
                                        JSON, only for steps a ``when`` reads
 
-The placeholders are not KFP's own ``{{$...}}`` syntax, so KFP substitutes
-nothing inside the manifest (whose ``{{`` are escaped as well); params too
+The placeholders (:mod:`axl.kfp_paths`, which the runner imports too) are
+not KFP's own ``{{$...}}`` syntax, so KFP substitutes nothing inside the
+manifest (whose ``{{`` are escaped as well); params too
 come from the executor input, typed, rather than from text arguments. The
 run id is KFP's run uuid, passed as the task input ``axl_run_id``.
 """
@@ -24,16 +26,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from axl.ir import IRNode
+from axl.kfp_paths import INPUTS, OUTPUT_ARTIFACT, OUTPUTS, RUN_ID_INPUT, VALUE_PATH
 from axl.manifest import Manifest
 from axl.planning import RUNNER_COMMAND, escaped_braces, manifest_text, output_file, runner_args
 
-PLACEHOLDER = "kfp://"
-INPUTS = f"{PLACEHOLDER}inputs"
-OUTPUTS = f"{PLACEHOLDER}outputs"
-OUTPUT_ARTIFACT = "output"
-VALUE_PARAMETER = "value"
-VALUE_PATH = f"{OUTPUTS}/{VALUE_PARAMETER}"
-RUN_ID_INPUT = "axl_run_id"
 RUN_ID_VALUE = "{{$.pipeline_job_uuid}}"
 RUN_ID = f"{{{{$.inputs.parameters['{RUN_ID_INPUT}']}}}}"
 EXECUTOR_INPUT_FLAG = "--executor-input"

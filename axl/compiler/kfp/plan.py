@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from axl import kfp_paths
 from axl.compiler.kfp import layout
 from axl.compiler.kfp.options import KfpOptions, KfpOptionsError, check_pipeline_name
 from axl.ir import IRWorkflow
@@ -42,9 +43,10 @@ def make_plan(ir: IRWorkflow, options: KfpOptions) -> Plan:
         packages_policy=options.packages_policy,
     )
     lowering = lower(ir, layout.KfpArtifacts(), settings)
-    if layout.RUN_ID_INPUT in lowering.params:
+    if kfp_paths.RUN_ID_INPUT in lowering.params:
         raise KfpOptionsError(
-            f"workflow {ir.name!r}: the param name {layout.RUN_ID_INPUT!r} is kept for the run id",
+            f"workflow {ir.name!r}: the param name {kfp_paths.RUN_ID_INPUT!r} "
+            "is kept for the run id",
             hint="rename the param",
         )
     for step in lowering.steps.values():
