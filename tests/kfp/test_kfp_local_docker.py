@@ -7,7 +7,7 @@ from the executor input KFP hands it (``{{$}}``) and writes
 ``executor_output.json``. Every step's digest must be the one
 ``axl run local`` gets for the same workflow and parameters.
 
-Two things about kfp on podman 4.3 are handled here, not in axl:
+Three things about kfp.local on podman 4.3 are handled here, not in axl:
 
 - kfp starts containers with ``auto_remove=True``, and podman removes a
   fast-exiting container before kfp reads its exit code and logs (the exit
