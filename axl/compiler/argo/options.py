@@ -6,9 +6,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 from axl._version import __version__
+from axl.compiler.target import ShippedCode
 from axl.digests import DIGEST_PREFIX, digest_hex
 from axl.errors import UsageError
 from axl.manifest import PACKAGE_POLICIES
@@ -91,23 +92,6 @@ def s3_credentials(secret: str | None) -> tuple[SecretKey | None, SecretKey | No
     return SecretKey(secret, "accessKey"), SecretKey(secret, "secretKey")
 
 
-class StoredCode(Protocol):
-    """Where a code archive is stored, as :class:`axl.packaging.CodeLocation` tells it."""
-
-    @property
-    def key(self) -> str: ...
-    @property
-    def digest(self) -> str: ...
-    @property
-    def bucket(self) -> str | None: ...
-    @property
-    def endpoint(self) -> str | None: ...
-    @property
-    def insecure(self) -> bool | None: ...
-    @property
-    def secret(self) -> str | None: ...
-
-
 @dataclass(frozen=True)
 class ArgoCodeArchive:
     """The workflow's code archive in S3, extracted by the runner before the step runs.
@@ -126,7 +110,7 @@ class ArgoCodeArchive:
     insecure: bool | None = None
 
     @classmethod
-    def at(cls, location: StoredCode) -> ArgoCodeArchive:
+    def at(cls, location: ShippedCode) -> ArgoCodeArchive:
         """How the pods read the archive at ``location``.
 
         Without an endpoint, by its key from the artifact repository (whose
