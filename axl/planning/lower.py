@@ -38,7 +38,6 @@ class Lowering:
     ir: IRWorkflow
     steps: Mapping[str, StepPlan]
     params: Mapping[str, IRParam | None]
-    value_steps: frozenset[str]
 
 
 def lower(ir: IRWorkflow, scheme: PathScheme, settings: ManifestSettings) -> Lowering:
@@ -60,4 +59,4 @@ def lower(ir: IRWorkflow, scheme: PathScheme, settings: ManifestSettings) -> Low
         )
         for node in ir.nodes
     }
-    return Lowering(ir=ir, steps=steps, params=workflow_params(ir), value_steps=reads)
+    return Lowering(ir=ir, steps=steps, params=workflow_params(ir))

@@ -17,6 +17,7 @@ cache, nor the other way round.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import secrets
@@ -135,7 +136,7 @@ def restore(
         target = Path(out.path)
         atomic.remove(sidecar_of(str(target)))
         clone_file(cached, target)
-        mine = type(meta)(**{**meta.__dict__, "run_id": run_id})
+        mine = dataclasses.replace(meta, run_id=run_id)
         atomic.write_file(sidecar_of(str(target)), encode_sidecar(mine), durable=False)
         outputs.append(
             OutputInfo(

@@ -6,31 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
-import typer
 import yaml
-from typer.testing import CliRunner
 
-from axl.cli.compile import register
+from tests.compile_cli import invoke as axl
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "tests" / "golden" / "argo"
 IRIS = f"{ROOT / 'examples' / 'iris_knn.py'}:IrisKNN"
-
-
-@pytest.fixture(scope="module")
-def app() -> typer.Typer:
-    app = typer.Typer()
-    register(app)
-
-    @app.command("other")
-    def other() -> None:  # a second command keeps "compile" a subcommand
-        """Unused."""
-
-    return app
-
-
-def axl(app: typer.Typer, *args: str) -> object:
-    return CliRunner().invoke(app, list(args), catch_exceptions=False)
 
 
 def test_writes_the_golden_bytes_to_a_file(app, tmp_path):

@@ -6,32 +6,14 @@ import json
 from pathlib import Path
 
 import pytest
-import typer
-from typer.testing import CliRunner
 
-from axl.cli.compile import register
 from axl.compiler.registry import get_target, target_names
 from axl.compiler.target import Compiled, Target, TargetFlag, parse_flags
 from axl.errors import UsageError
+from tests.compile_cli import invoke
 
 ROOT = Path(__file__).resolve().parents[2]
 IRIS = f"{ROOT / 'examples' / 'iris_knn.py'}:IrisKNN"
-
-
-@pytest.fixture(scope="module")
-def app() -> typer.Typer:
-    app = typer.Typer()
-    register(app)
-
-    @app.command("other")
-    def other() -> None:  # a second command keeps "compile" a subcommand
-        """Unused."""
-
-    return app
-
-
-def invoke(app: typer.Typer, *args: str):  # type: ignore[no-untyped-def]
-    return CliRunner().invoke(app, list(args), catch_exceptions=False)
 
 
 def test_help_lists_every_target_and_its_options(app):

@@ -7,11 +7,8 @@ import yaml
 from axl.compiler.kfp import compile
 from axl.compiler.kfp.target import TARGET
 from axl.compiler.yaml_render import to_yaml
-from tests.argo import test_target_registry
+from tests.compile_cli import invoke
 from tests.kfp.helpers import IRIS, load_ir
-
-app = test_target_registry.app  # the fixture: the app with `axl compile`
-invoke = test_target_registry.invoke
 
 
 def test_compile_writes_the_pipeline_spec(app, tmp_path):

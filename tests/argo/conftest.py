@@ -1,0 +1,3 @@
+"""Fixtures of the argo tests."""
+
+from tests.compile_cli import app  # noqa: F401 (the `axl compile` app fixture)
