@@ -5,7 +5,9 @@ from __future__ import annotations
 import statistics
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 def best_of(fn: Callable[[], Any], repeat: int = 3) -> float:
@@ -44,3 +46,19 @@ def spread(seconds: list[float]) -> str:
     low, mid, high = min(seconds), statistics.median(seconds), max(seconds)
     digits = 3 if high < 1 else 2
     return f"{low:.{digits}f} / {mid:.{digits}f} / {high:.{digits}f}"
+
+
+def interleaved(
+    runners: dict[str, Callable[[], T]], repeats: int
+) -> tuple[dict[str, T], dict[str, list[T]]]:
+    """One untimed warm run of each side, then ``repeats`` rounds running each side in turn.
+
+    Returns the warm run's result and the timed runs' results of each side,
+    so that a drift in the machine's speed falls on every side alike.
+    """
+    warm = {side: fn() for side, fn in runners.items()}
+    timed: dict[str, list[T]] = {side: [] for side in runners}
+    for _ in range(repeats):
+        for side, fn in runners.items():
+            timed[side].append(fn())
+    return warm, timed
