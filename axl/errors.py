@@ -13,6 +13,7 @@ Exit codes (stable, documented in the README):
 2     bad input: invalid workflow, bad params, bad arguments
 3     user code raised an exception inside a step
 4     infrastructure: storage, artifacts, environment, imports in a pod
+5     deploy: an orchestrator's API (a KFP server) cannot be reached or refuses a request
 70    an unexpected internal error (a bug in axl; please report it)
 ====  ==========================================================
 """
@@ -26,6 +27,7 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_USER_CODE = 3
 EXIT_INFRA = 4
+EXIT_DEPLOY = 5
 EXIT_INTERNAL = 70
 
 
@@ -142,6 +144,20 @@ class MissingDependencyError(AxlError):
 
     code = "missing_dependency"
     exit_code = EXIT_INFRA
+
+
+class DeployError(AxlError):
+    """An orchestrator's API cannot be reached, or refuses or fails a request."""
+
+    code = "deploy"
+    exit_code = EXIT_DEPLOY
+
+
+class WaitTimeoutError(DeployError):
+    """What was waited for (a run on an orchestrator) did not finish in time: a failure."""
+
+    code = "timeout"
+    exit_code = EXIT_FAILED
 
 
 class LintError(AxlError):
