@@ -19,6 +19,7 @@ import contextlib
 import io
 import json
 import os
+import re
 import tempfile
 import time
 import warnings
@@ -46,6 +47,8 @@ _HINT_HOST = (
     "`kubectl port-forward -n kubeflow svc/ml-pipeline 8888:8888`"
 )
 _HINT_TOKEN = f"pass a valid token with --existing-token or the {TOKEN_ENV} environment variable"
+_ERRNO = re.compile(r"\[Errno [^\]]*\] ([^'\")]+)")
+_CONNECTION = re.compile(r"^.*?Connection(Pool)?\([^)]*\): ")  # urllib3's prefix: the host again
 _NOT_FOUND = 404
 _CONFLICT = 409
 
@@ -320,6 +323,7 @@ def _probe(server_api: Any, url: str, token: str | None, timeout: float) -> None
     seconds apart, logging a traceback each time, and never times out.
     """
     config = server_api.Configuration(host=url)
+    config.retries = 0  # one attempt: urllib3 logs a warning before each retry
     if token:
         config.api_key["authorization"] = token
         config.api_key_prefix["authorization"] = "Bearer"
@@ -369,10 +373,10 @@ def _refused(host: str, what: str, exc: Any, token: str | None) -> DeployError:
 
 
 def _unreachable(host: str, what: str, exc: Any, token: str | None) -> DeployError:
-    reason = getattr(exc, "reason", None) or exc
-    text = str(reason)
-    detail = text.rpartition(">: ")[2] if ">: " in text else text  # no object repr
-    return _failure(host, what, f"cannot reach the server: {detail}", _HINT_HOST, token)
+    text = str(getattr(exc, "reason", None) or exc)
+    errno = _ERRNO.search(text)
+    detail = errno.group(1) if errno else _CONNECTION.sub("", text)
+    return _failure(host, what, f"cannot reach the server ({detail})", _HINT_HOST, token)
 
 
 def _failure(
