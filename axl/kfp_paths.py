@@ -6,7 +6,9 @@ placeholders in place of paths; the runner's KFP mode replaces them::
 
     kfp://inputs/<arg>/<file>     <file> in the folder of input artifact <arg>
     kfp://outputs/<key>/<file>    <file> in the folder of output artifact <key>
-    kfp://outputs/value           the file of output parameter ``value``
+    kfp://outputs/value           the file of output parameter ``Output`` (the step's
+                                  value, for a ``when``; named as the kfp SDK names a
+                                  component's return value)
 
 Params come from ``inputs.parameterValues`` (typed JSON values). Standard
 library only: the runner imports it.
@@ -24,8 +26,8 @@ PLACEHOLDER = "kfp://"
 INPUTS = f"{PLACEHOLDER}inputs"
 OUTPUTS = f"{PLACEHOLDER}outputs"
 OUTPUT_ARTIFACT = "output"
-VALUE_PARAMETER = "value"
-VALUE_PATH = f"{OUTPUTS}/{VALUE_PARAMETER}"
+VALUE_PARAMETER = "Output"
+VALUE_PATH = f"{OUTPUTS}/value"
 RUN_ID_INPUT = "axl_run_id"
 """The task input that carries KFP's run uuid."""
 

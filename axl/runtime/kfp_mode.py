@@ -15,7 +15,7 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from axl.kfp_paths import OUTPUT_ARTIFACT, artifact_uri, resolve
+from axl.kfp_paths import OUTPUT_ARTIFACT, VALUE_PARAMETER, artifact_uri, resolve
 from axl.manifest import Manifest, ManifestError
 from axl.runtime.outputs import OutputInfo
 
@@ -40,9 +40,15 @@ def resolved(manifest: Manifest, executor_input: Mapping[str, Any]) -> Manifest:
 
 
 def executor_output(
-    executor_input: Mapping[str, Any], outputs: Sequence[OutputInfo]
+    executor_input: Mapping[str, Any],
+    outputs: Sequence[OutputInfo],
+    value: tuple[Any] | None = None,
 ) -> dict[str, Any]:
-    """The ``ExecutorOutput`` JSON: the output artifact with axl's metadata about it."""
+    """The ``ExecutorOutput`` JSON: the output artifact with axl's metadata, and the value.
+
+    ``value`` is a one-tuple holding the value of output parameter ``Output``
+    (for a step a ``when`` reads), or None.
+    """
     artifacts: dict[str, Any] = {}
     for info in outputs:  # a step has one output: KFP's artifact "output"
         key = OUTPUT_ARTIFACT
@@ -62,7 +68,29 @@ def executor_output(
                 }
             ]
         }
-    return {"artifacts": artifacts}
+    document: dict[str, Any] = {"artifacts": artifacts}
+    if value is not None:
+        document["parameterValues"] = {VALUE_PARAMETER: value[0]}
+    return document
+
+
+def _rewritten_value(executor_input: Mapping[str, Any]) -> tuple[Any] | None:
+    """The step's value written for a ``when`` (one-tuple), rewritten as KFP reads it.
+
+    KFP reads an output parameter file of a text parameter as the text
+    itself and any other as JSON; the runner writes JSON, so a text value
+    is written again without its quotes.
+    """
+    spec = executor_input.get("outputs", {}).get("parameters", {}).get(VALUE_PARAMETER, {})
+    path = spec.get("outputFile") if isinstance(spec, Mapping) else None
+    if not path or not os.path.exists(path):
+        return None
+    with open(path, encoding="utf-8") as handle:
+        value = json.loads(handle.read())
+    if isinstance(value, str):
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(value)
+    return (value,)
 
 
 def write_executor_output(executor_input: Mapping[str, Any], outputs: Sequence[OutputInfo]) -> None:
@@ -71,6 +99,7 @@ def write_executor_output(executor_input: Mapping[str, Any], outputs: Sequence[O
     if not path:
         return
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-    text = json.dumps(executor_output(executor_input, outputs), sort_keys=True)
+    document = executor_output(executor_input, outputs, _rewritten_value(executor_input))
+    text = json.dumps(document, sort_keys=True)
     with open(path, "w", encoding="utf-8") as handle:
         handle.write(text)

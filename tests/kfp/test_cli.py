@@ -46,9 +46,11 @@ def test_help_lists_the_kfp_target_and_its_options(app):
 
 
 def test_a_workflow_the_target_cannot_express_is_a_one_line_usage_error(app, tmp_path):
-    target = f"{IRIS.rsplit('/', 2)[0]}/tests/examples_wf/conditions.py:Conditions"
+    target = f"{IRIS.rsplit('/', 2)[0]}/tests/kfp/condition_workflows.py:CrossConditions"
     out = tmp_path / "x.yaml"
     result = invoke(app, "compile", "-m", target, "--target", "kfp", "--out", str(out))
     assert result.exit_code == 2
-    assert "cannot be compiled for KFP yet" in result.output
+    assert "step 'join' reads 'left' and 'right', which run under different conditions" in (
+        result.output
+    )
     assert "Traceback" not in result.output and not out.exists()

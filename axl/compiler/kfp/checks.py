@@ -5,11 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from axl.compiler.kfp.options import KfpOptionsError
 from axl.compiler.kfp.protos import json_format, pipeline_spec_pb2
 from axl.errors import LintError
-from axl.ir import IRWorkflow
 
 _SHOWN = 5
+MAX_UPLOAD_BYTES = 32 * 2**20
+"""The KFP API server's limit on an uploaded pipeline file."""
+LONG_NAME = 40
+"""Pipeline names longer than this make pod names that can pass 63 characters."""
 
 
 def structure_errors(document: Mapping[str, Any]) -> list[str]:
@@ -21,26 +25,50 @@ def structure_errors(document: Mapping[str, Any]) -> list[str]:
         return [f"not a PipelineSpec: {' '.join(str(exc).split())}"]
     components = document.get("components", {})
     executors = document.get("deploymentSpec", {}).get("executors", {})
-    tasks = document.get("root", {}).get("dag", {}).get("tasks", {})
     errors = []
+    dags = [("root", document.get("root", {}))]
     for name, component in sorted(components.items()):
+        if "dag" in component:
+            dags.append((name, component))
+            continue
         label = component.get("executorLabel")
         if label not in executors:
             errors.append(f"component {name!r}: executor {label!r} does not exist")
+    for where, component in dags:
+        errors += _dag_errors(where, component, components)
+    return errors
+
+
+def _dag_errors(
+    where: str, component: Mapping[str, Any], components: Mapping[str, Any]
+) -> list[str]:
+    """The tasks of one DAG: their components, dependencies and input wiring."""
+    tasks = component.get("dag", {}).get("tasks", {})
+    declared = component.get("inputDefinitions", {})
+    errors = []
     for name, task in sorted(tasks.items()):
+        label = f"{where}: task {name!r}"
         ref = task.get("componentRef", {}).get("name")
         if ref not in components:
-            errors.append(f"task {name!r}: component {ref!r} does not exist")
+            errors.append(f"{label}: component {ref!r} does not exist")
         for upstream in task.get("dependentTasks", []):
             if upstream not in tasks:
-                errors.append(f"task {name!r}: dependent task {upstream!r} does not exist")
-        for arg, given in sorted(task.get("inputs", {}).get("artifacts", {}).items()):
-            producer = given.get("taskOutputArtifact", {}).get("producerTask")
-            if producer is not None and producer not in task.get("dependentTasks", []):
-                errors.append(
-                    f"task {name!r}: input {arg!r} comes from {producer!r}, not a dependency"
-                )
-    errors += _cycle(tasks)
+                errors.append(f"{label}: dependent task {upstream!r} is not in its DAG")
+        given = task.get("inputs", {})
+        for kind, output in (
+            ("artifacts", "taskOutputArtifact"),
+            ("parameters", "taskOutputParameter"),
+        ):
+            for arg, wire in sorted(given.get(kind, {}).items()):
+                producer = wire.get(output, {}).get("producerTask")
+                if producer is not None and producer not in task.get("dependentTasks", []):
+                    errors.append(
+                        f"{label}: input {arg!r} comes from {producer!r}, not a dependency"
+                    )
+                handed = wire.get("componentInputArtifact") or wire.get("componentInputParameter")
+                if handed is not None and handed not in declared.get(kind, {}):
+                    errors.append(f"{label}: input {arg!r} reads {handed!r}, which {where} lacks")
+    errors += [f"{where}: {error}" for error in _cycle(tasks)]
     return errors
 
 
@@ -69,9 +97,27 @@ def _cycle(tasks: Mapping[str, Any]) -> list[str]:
     return [f"tasks {', '.join(stuck[:_SHOWN])} form or wait on a cycle"]
 
 
-def check(document: Mapping[str, Any]) -> list[str]:
+def platform_errors(platform: Mapping[str, Any], document: Mapping[str, Any]) -> list[str]:
+    """What KFP would reject in the platform spec: unknown fields, executors that do not exist."""
+    to_json = json_format()
+    try:
+        to_json.ParseDict(platform, pipeline_spec_pb2().PlatformSpec(), ignore_unknown_fields=False)
+    except to_json.ParseError as exc:
+        return [f"not a PlatformSpec: {' '.join(str(exc).split())}"]
+    executors = document.get("deploymentSpec", {}).get("executors", {})
+    given = platform.get("platforms", {}).get("kubernetes", {}).get("deploymentSpec", {})
+    return [
+        f"platform spec: executor {name!r} does not exist"
+        for name in sorted(given.get("executors", {}))
+        if name not in executors
+    ]
+
+
+def check(document: Mapping[str, Any], platform: Mapping[str, Any] | None = None) -> list[str]:
     """Raise :class:`LintError` naming the first errors; there are no warnings to return."""
     errors = structure_errors(document)
+    if platform is not None and not errors:
+        errors = platform_errors(platform, document)
     if errors:
         shown = "; ".join(errors[:_SHOWN])
         hidden = len(errors) - _SHOWN
@@ -83,10 +129,22 @@ def check(document: Mapping[str, Any]) -> list[str]:
     return []
 
 
-def document_warnings(ir: IRWorkflow) -> list[str]:
-    """What the pipeline does not carry over from the workflow yet."""
-    return [
-        f"step {node.name!r}: timeout={node.timeout:g}s is not enforced on KFP yet"
-        for node in ir.nodes
-        if node.timeout is not None
-    ]
+def check_size(workflow: str, text: str) -> None:
+    """Refuse a pipeline file the KFP API server would refuse to take (over 32 MiB)."""
+    size = len(text.encode("utf-8"))
+    if size > MAX_UPLOAD_BYTES:
+        raise KfpOptionsError(
+            f"workflow {workflow!r}: the pipeline file is {size / 2**20:.1f} MiB, over the "
+            f"{MAX_UPLOAD_BYTES // 2**20} MiB a KFP server takes in one upload",
+            hint="split the workflow, or move large literals out of params and defaults",
+        )
+
+
+def document_warnings(name: str) -> list[str]:
+    """What may go wrong on a cluster although KFP takes the pipeline."""
+    if len(name) > LONG_NAME:
+        return [
+            f"pipeline name {name!r} has {len(name)} characters: over {LONG_NAME}, KFP's pod "
+            "names can pass Kubernetes' 63 (--name sets a shorter one)"
+        ]
+    return []

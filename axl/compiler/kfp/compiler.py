@@ -6,11 +6,12 @@ from typing import Any
 
 from axl._gc import collector_paused
 from axl._version import __version__
-from axl.compiler.kfp.components import build_component, executor_spec
-from axl.compiler.kfp.dag import build_task
+from axl.compiler.kfp.components import build_component, build_group_component, executor_spec
+from axl.compiler.kfp.dag import build_group_task, build_task
 from axl.compiler.kfp.options import KfpOptions
 from axl.compiler.kfp.parameters import parameter_spec
 from axl.compiler.kfp.plan import make_plan
+from axl.compiler.kfp.platform import platform_spec
 from axl.compiler.kfp.protos import json_format, pipeline_spec_pb2
 from axl.ir import IRWorkflow
 
@@ -22,8 +23,16 @@ def compile(ir: IRWorkflow, options: KfpOptions | None = None) -> dict[str, Any]
     """The ``PipelineSpec`` of ``ir`` as JSON data (render it with :func:`to_yaml`).
 
     Field names are the proto's JSON names, as ``kfp.compiler.Compiler``
-    writes them; the same IR and options give an equal document.
+    writes them; the same IR and options give an equal document. Secrets
+    and timeouts are in the platform spec (:func:`compile_documents`).
     """
+    return compile_documents(ir, options)[0]
+
+
+def compile_documents(
+    ir: IRWorkflow, options: KfpOptions | None = None
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The ``PipelineSpec`` and the Kubernetes ``PlatformSpec`` (None when none is needed)."""
     options = options or KfpOptions()
     pb2, to_json = pipeline_spec_pb2(), json_format()
     with collector_paused():
@@ -34,13 +43,23 @@ def compile(ir: IRWorkflow, options: KfpOptions | None = None) -> dict[str, Any]
         for name, decl in plan.lowering.params.items():
             to_json.ParseDict(parameter_spec(decl), root_inputs[name])
         executors: dict[str, Any] = {}
+        groups = plan.scopes.groups
+        for group in groups.values():
+            component = spec.components[group.component]
+            build_group_component(component, plan, group)
+            parent = groups[group.parent] if group.parent else None
+            dag = spec.components[parent.component].dag if parent else spec.root.dag
+            build_group_task(dag.tasks[group.task], plan, group)
         for step in plan.lowering.steps.values():
             names = plan.names[step.name]
             build_component(spec.components[names.component], plan, step)
-            build_task(spec.root.dag.tasks[names.task], plan, step)
+            scope = plan.scopes.paths[step.name]
+            dag = spec.components[groups[scope].component].dag if scope else spec.root.dag
+            build_task(dag.tasks[names.task], plan, step)
             executor = pb2.PipelineDeploymentConfig.ExecutorSpec()
             executor_spec(executor, plan, step)
             executors[names.executor] = to_json.MessageToDict(executor)
         spec.deployment_spec.update({"executors": executors})
         document: dict[str, Any] = to_json.MessageToDict(spec)
-    return document
+        platform = platform_spec(plan)
+    return document, platform

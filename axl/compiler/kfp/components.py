@@ -6,6 +6,7 @@ from typing import Any
 
 from axl import kfp_paths
 from axl.compiler.kfp import layout
+from axl.compiler.kfp.conditions import Group, artifact_channel, value_channel
 from axl.compiler.kfp.parameters import parameter_type
 from axl.compiler.kfp.plan import Plan, artifact_type
 from axl.compiler.kfp.protos import parameter_enum
@@ -33,6 +34,24 @@ def build_component(component: Any, plan: Plan, step: StepPlan) -> None:
     output = component.output_definitions.artifacts[kfp_paths.OUTPUT_ARTIFACT].artifact_type
     output.schema_title = artifact_type(node.output.handler)
     output.schema_version = SCHEMA_VERSION
+    if step.reads_value:
+        value = component.output_definitions.parameters[kfp_paths.VALUE_PARAMETER]
+        value.parameter_type = parameter_enum(plan.value_types[node.name])
+
+
+def build_group_component(component: Any, plan: Plan, group: Group) -> None:
+    """Fill ``component`` for a condition sub-DAG: the inputs handed to it (its DAG is apart)."""
+    nodes = plan.ir.lookups()[0]
+    inputs = component.input_definitions
+    for producer in group.artifacts:
+        artifact = inputs.artifacts[artifact_channel(plan.names[producer].task)].artifact_type
+        artifact.schema_title = artifact_type(nodes[producer].output.handler)
+        artifact.schema_version = SCHEMA_VERSION
+    for name, decl in plan.lowering.params.items():
+        inputs.parameters[name].parameter_type = parameter_enum(parameter_type(decl))
+    for producer in group.values:
+        kind = parameter_enum(plan.value_types[producer])
+        inputs.parameters[value_channel(plan.names[producer].task)].parameter_type = kind
 
 
 def executor_spec(executor: Any, plan: Plan, step: StepPlan) -> None:
@@ -42,7 +61,9 @@ def executor_spec(executor: Any, plan: Plan, step: StepPlan) -> None:
     container.image = step_image(plan.ir, node, plan.options.image)
     container.command.extend(layout.container_command())
     container.args.extend(layout.container_args(step.manifest))
-    for var in step.env:  # literal values only: Secrets are refused by the plan
+    for var in step.env:  # a Secret's env var is in the platform spec
+        if var.secret is not None:
+            continue
         env = container.env.add()
         env.name = var.name
         env.value = var.value or ""

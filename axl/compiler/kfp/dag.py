@@ -1,4 +1,9 @@
-"""The root DAG: one task per step, with its dependencies and the wiring of its inputs."""
+"""The DAGs: one task per step in the DAG of its conditions, one per condition sub-DAG.
+
+A task reads what its own DAG produces from the producing task, and what an
+enclosing DAG produces from the input its sub-DAG was handed
+(:mod:`axl.compiler.kfp.conditions`).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,10 @@ from typing import Any
 
 from axl import kfp_paths
 from axl.compiler.kfp import layout
+from axl.compiler.kfp.cel import expression
+from axl.compiler.kfp.conditions import Group, Path, artifact_channel, value_channel
+from axl.compiler.kfp.options import KfpOptionsError
+from axl.compiler.kfp.parameters import parameter_type
 from axl.compiler.kfp.plan import Plan
 from axl.planning import StepPlan
 
@@ -14,18 +23,22 @@ def build_task(task: Any, plan: Plan, step: StepPlan) -> None:
     """Fill ``task`` (a ``PipelineTaskSpec``) for one step."""
     names = plan.names
     node = step.node
+    scope = plan.scopes.paths[node.name]
     task.task_info.name = names[node.name].task
     task.component_ref.name = names[node.name].component
-    task.dependent_tasks.extend(sorted(names[upstream].task for upstream in step.upstream))
+    task.dependent_tasks.extend(
+        sorted(
+            names[upstream].task
+            for upstream in step.upstream
+            if plan.scopes.paths[upstream] == scope
+        )
+    )
     inputs = task.inputs
     for item in node.inputs:
         if item.source == "step":
             assert item.ref is not None
-            wire = inputs.artifacts[item.name].task_output_artifact
-            wire.producer_task = names[item.ref].task
-            wire.output_artifact_key = kfp_paths.OUTPUT_ARTIFACT
-    for name in plan.lowering.params:
-        inputs.parameters[name].component_input_parameter = name
+            _artifact(inputs.artifacts[item.name], plan, scope, item.ref)
+    _params(inputs, plan)
     run_id = inputs.parameters[kfp_paths.RUN_ID_INPUT].runtime_value.constant
     run_id.string_value = layout.RUN_ID_VALUE
     task.caching_options.enable_cache = node.cache  # KFP caches by default; axl only when asked
@@ -37,3 +50,56 @@ def build_task(task: Any, plan: Plan, step: StepPlan) -> None:
             policy.backoff_factor = float(step.retries.factor)
             if step.retries.max_backoff is not None:
                 policy.backoff_max_duration.FromMilliseconds(round(step.retries.max_backoff * 1000))
+
+
+def build_group_task(task: Any, plan: Plan, group: Group) -> None:
+    """Fill ``task`` for a condition sub-DAG: its inputs, what it waits for, its condition."""
+    names = plan.names
+    scope = group.parent
+    task.task_info.name = group.task
+    task.component_ref.name = group.component
+    task.dependent_tasks.extend(sorted(names[step].task for step in group.after))
+    inputs = task.inputs
+    for producer in group.artifacts:
+        _artifact(inputs.artifacts[artifact_channel(names[producer].task)], plan, scope, producer)
+    _params(inputs, plan)
+    for producer in group.values:
+        wire = inputs.parameters[value_channel(names[producer].task)]
+        if plan.scopes.paths[producer] == scope:
+            wire.task_output_parameter.producer_task = names[producer].task
+            wire.task_output_parameter.output_parameter_key = kfp_paths.VALUE_PARAMETER
+        else:
+            wire.component_input_parameter = value_channel(names[producer].task)
+    task.trigger_policy.condition = condition_text(plan, group)
+
+
+def condition_text(plan: Plan, group: Group) -> str:
+    """The CEL condition of a sub-DAG task, on its own inputs."""
+    condition = group.condition
+    if condition.source == "step":
+        kind = plan.value_types[condition.ref]
+        return expression(condition, kind, value_channel(plan.names[condition.ref].task))
+    if condition.ref not in plan.lowering.params:
+        raise KfpOptionsError(
+            f"step {group.opened_by!r}: when={condition.text!r} reads the param "
+            f"{condition.ref!r}, which the workflow does not declare",
+            hint="declare it as a Param so that it is a pipeline parameter",
+        )
+    kind = parameter_type(plan.lowering.params[condition.ref])
+    return expression(condition, kind, condition.ref)
+
+
+def _artifact(wire: Any, plan: Plan, scope: Path, producer: str) -> None:
+    """Wire an input artifact: from the producing task, or from the sub-DAG's input."""
+    task = plan.names[producer].task
+    if plan.scopes.paths[producer] == scope:
+        wire.task_output_artifact.producer_task = task
+        wire.task_output_artifact.output_artifact_key = kfp_paths.OUTPUT_ARTIFACT
+    else:
+        wire.component_input_artifact = artifact_channel(task)
+
+
+def _params(inputs: Any, plan: Plan) -> None:
+    """The workflow's params, handed down under their own names."""
+    for name in plan.lowering.params:
+        inputs.parameters[name].component_input_parameter = name

@@ -11,8 +11,9 @@ replaces with the paths of the executor input before the step runs
     kfp://inputs/<arg>/output<ext>     input artifact <arg> (a folder): the upstream's output
     kfp://outputs/output/output<ext>   output artifact ``output`` (a folder with the
                                        file and its sidecar ``output.meta.json``)
-    kfp://outputs/value                output parameter ``value``: the return value as
-                                       JSON, only for steps a ``when`` reads
+    kfp://outputs/value                output parameter ``Output``: the return value
+                                       (text as is, anything else as JSON, as KFP
+                                       reads such files), only for steps a ``when`` reads
 
 The placeholders (:mod:`axl.kfp_paths`, which the runner imports too) are
 not KFP's own ``{{$...}}`` syntax, so KFP substitutes nothing inside the

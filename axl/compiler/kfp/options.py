@@ -10,7 +10,8 @@ from axl.errors import UsageError
 from axl.manifest import PACKAGE_POLICIES
 from axl.naming import WORKFLOW_REF
 
-PIPELINE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,127}$")
+PIPELINE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
+"""A pipeline name the KFP API server takes (at most 100 characters)."""
 
 
 class KfpOptionsError(UsageError):
@@ -60,7 +61,7 @@ def check_pipeline_name(name: str) -> str:
     if not PIPELINE_NAME.match(name):
         raise KfpOptionsError(
             f"pipeline name {name!r} is not valid on KFP",
-            hint="at most 128 lower-case letters, digits and '-', starting with a letter "
+            hint="at most 100 lower-case letters, digits and '-', starting with a letter "
             "or digit (set the workflow's name, or pass --name)",
         )
     return name

@@ -13,7 +13,7 @@ from typing import Any
 from axl.ir import IRParam
 from axl.planning import param_text
 
-_BY_TYPE = {
+BY_TYPE = {
     "int": "NUMBER_INTEGER",
     "float": "NUMBER_DOUBLE",
     "bool": "BOOLEAN",
@@ -29,12 +29,13 @@ def parameter_type(param: IRParam | None) -> str:
     if param is None:
         return "STRING"
     declared = (param.type or "").replace("typing.", "").split("[", 1)[0].lower()
-    if declared in _BY_TYPE:
-        return _BY_TYPE[declared]
-    return _type_of_value(param.default)
+    if declared in BY_TYPE:
+        return BY_TYPE[declared]
+    return type_of_value(param.default)
 
 
-def _type_of_value(value: Any) -> str:
+def type_of_value(value: Any) -> str:
+    """The ``ParameterTypeEnum`` name of a JSON value (text for anything else)."""
     if isinstance(value, bool):
         return "BOOLEAN"
     if isinstance(value, int):

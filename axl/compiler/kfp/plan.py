@@ -7,10 +7,11 @@ from dataclasses import dataclass
 
 from axl import kfp_paths
 from axl.compiler.kfp import layout
+from axl.compiler.kfp.conditions import Scopes, scopes, value_type
 from axl.compiler.kfp.options import KfpOptions, KfpOptionsError, check_pipeline_name
-from axl.ir import IRWorkflow
+from axl.ir import IRCondition, IRWorkflow
 from axl.naming import unique_names
-from axl.planning import Lowering, ManifestSettings, StepPlan, lower
+from axl.planning import Lowering, ManifestSettings, lower
 
 DATASET_HANDLERS = frozenset({"parquet", "arrow"})
 
@@ -33,6 +34,9 @@ class Plan:
     lowering: Lowering
     name: str
     names: Mapping[str, StepNames]
+    scopes: Scopes
+    value_types: Mapping[str, str]
+    """The parameter type of each step's value that a ``when`` reads."""
 
 
 def make_plan(ir: IRWorkflow, options: KfpOptions) -> Plan:
@@ -49,34 +53,33 @@ def make_plan(ir: IRWorkflow, options: KfpOptions) -> Plan:
             "is kept for the run id",
             hint="rename the param",
         )
-    for step in lowering.steps.values():
-        _check_supported(ir, step)
     tasks = unique_names([node.name for node in ir.nodes])
     names = {
         step: StepNames(task=task, component=f"comp-{task}", executor=f"exec-{task}")
         for step, task in tasks.items()
     }
     name = check_pipeline_name(options.name or ir.name)
-    return Plan(ir=ir, options=options, lowering=lowering, name=name, names=names)
+    nested = scopes(ir, set(tasks.values()))
+    return Plan(
+        ir=ir,
+        options=options,
+        lowering=lowering,
+        name=name,
+        names=names,
+        scopes=nested,
+        value_types=_value_types(ir, lowering),
+    )
+
+
+def _value_types(ir: IRWorkflow, lowering: Lowering) -> dict[str, str]:
+    nodes = ir.lookups()[0]
+    reading: dict[str, list[IRCondition]] = {}
+    for step in lowering.steps.values():
+        if step.when is not None and step.when.source == "step":
+            reading.setdefault(step.when.ref, []).append(step.when)
+    return {name: value_type(nodes[name], conditions) for name, conditions in reading.items()}
 
 
 def artifact_type(handler: str) -> str:
     """The artifact's schema title: ``system.Dataset`` for tables, ``system.Artifact`` else."""
     return "system.Dataset" if handler in DATASET_HANDLERS else "system.Artifact"
-
-
-def _check_supported(ir: IRWorkflow, step: StepPlan) -> None:
-    """Refuse what this target cannot express yet rather than drop it."""
-    if step.when is not None:
-        raise KfpOptionsError(
-            f"workflow {ir.name!r}, step {step.name!r}: when={step.when.text!r} cannot be "
-            "compiled for KFP yet",
-            hint="compile this workflow with --target argo, or run it locally",
-        )
-    for var in step.env:
-        if var.secret is not None:
-            raise KfpOptionsError(
-                f"workflow {ir.name!r}, step {step.name!r}: env {var.name} from Secret "
-                f"{var.secret.name}/{var.secret.key} cannot be compiled for KFP yet",
-                hint="compile this workflow with --target argo, or run it locally",
-            )

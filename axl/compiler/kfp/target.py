@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from axl.compiler.kfp.options import KfpOptions
@@ -37,22 +38,35 @@ class KfpTarget(Target):
         return KfpOptions(**given)
 
     def compile(self, ir: IRWorkflow, options: KfpOptions) -> Compiled:
-        from axl.compiler.kfp.checks import document_warnings
-        from axl.compiler.kfp.compiler import compile
+        from axl.compiler.kfp.checks import check_size, document_warnings
+        from axl.compiler.kfp.compiler import compile_documents
 
-        document = compile(ir, options)
-        return Compiled(
+        document, platform = compile_documents(ir, options)
+        text = to_yaml(document)
+        if platform is not None:
+            text += "---\n" + to_yaml(platform)
+        check_size(ir.name, text)
+        return KfpCompiled(
             document=document,
-            text=to_yaml(document),
-            warnings=tuple(document_warnings(ir)),
+            text=text,
+            warnings=tuple(document_warnings(options.name or ir.name)),
             kind="PipelineSpec",
             hash=ir.compute_hash(),
+            platform=platform,
         )
 
     def check(self, compiled: Compiled) -> list[str]:
         from axl.compiler.kfp.checks import check
 
-        return check(compiled.document)
+        platform = compiled.platform if isinstance(compiled, KfpCompiled) else None
+        return check(compiled.document, platform)
+
+
+@dataclass(frozen=True)
+class KfpCompiled(Compiled):
+    """A compiled pipeline: the ``PipelineSpec``, and the platform spec that follows it."""
+
+    platform: dict[str, Any] | None = None
 
 
 TARGET = KfpTarget()

@@ -1,0 +1,52 @@
+"""The Kubernetes platform spec: what KFP's ``PipelineSpec`` has no field for.
+
+KFP reads it from the pipeline file's second YAML document (``platforms:
+kubernetes: deploymentSpec: executors: ...``), as the kfp SDK writes it when
+``kfp-kubernetes`` is used: per executor, the env vars that come from a
+Secret (``secretAsEnv``: the Secret's name and keys, never a value) and the
+pod's ``activeDeadlineSeconds`` for a step's ``timeout`` (each attempt's
+pod gets the whole timeout, as on Argo).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from axl.compiler.kfp.plan import Plan
+from axl.planning import StepPlan
+
+
+def platform_spec(plan: Plan) -> dict[str, Any] | None:
+    """The ``PlatformSpec`` JSON of the pipeline, or None when no step needs one."""
+    executors: dict[str, Any] = {}
+    for step in plan.lowering.steps.values():
+        config = executor_config(step)
+        if config:
+            executors[plan.names[step.name].executor] = config
+    if not executors:
+        return None
+    return {"platforms": {"kubernetes": {"deploymentSpec": {"executors": executors}}}}
+
+
+def executor_config(step: StepPlan) -> dict[str, Any]:
+    """One executor's ``KubernetesExecutorConfig`` JSON (empty when it needs nothing)."""
+    config: dict[str, Any] = {}
+    by_secret: dict[str, list[dict[str, str]]] = {}
+    for var in step.env:
+        if var.secret is not None:
+            keys = by_secret.setdefault(var.secret.name, [])
+            keys.append({"envVar": var.name, "secretKey": var.secret.key})
+    if by_secret:
+        config["secretAsEnv"] = [
+            {
+                "keyToEnv": keys,
+                "optional": False,
+                "secretName": name,
+                "secretNameParameter": {"runtimeValue": {"constant": name}},
+            }
+            for name, keys in by_secret.items()
+        ]
+    if step.timeout is not None:
+        config["activeDeadlineSeconds"] = str(max(1, math.ceil(step.timeout)))
+    return config
