@@ -83,7 +83,7 @@ def connect(
     secret = token or os.environ.get(TOKEN_ENV) or None
     _probe(server_api, url, secret, timeout)
     given = {"namespace": namespace} if namespace else {}
-    with _calls(_shown(url), "connecting", secret):
+    with _calls(host_label(url), "connecting", secret):
         return kfp.Client(host=url, existing_token=secret, **given)
 
 
@@ -299,8 +299,8 @@ def _api_url(host: str) -> str:
     return url
 
 
-def _shown(url: str) -> str:
-    """``url`` without any user or password in it, to name it in messages."""
+def host_label(url: str) -> str:
+    """``url`` as messages name it: without any user or password in it."""
     parts = urlsplit(url)
     return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
 
@@ -313,7 +313,7 @@ def _endpoint(client: Any) -> tuple[str, str | None]:
     config = getattr(client, "_existing_config", None)
     host = getattr(config, "host", None)
     keys = getattr(config, "api_key", None) or {}
-    return (_shown(host) if host else "the KFP server"), keys.get("authorization")
+    return (host_label(host) if host else "the KFP server"), keys.get("authorization")
 
 
 def _probe(server_api: Any, url: str, token: str | None, timeout: float) -> None:
@@ -329,7 +329,7 @@ def _probe(server_api: Any, url: str, token: str | None, timeout: float) -> None
         config.api_key_prefix["authorization"] = "Bearer"
     api_client = server_api.ApiClient(config)
     try:
-        with _calls(_shown(url), "connecting", token):
+        with _calls(host_label(url), "connecting", token):
             server_api.HealthzServiceApi(api_client).healthz_service_get_healthz(
                 _request_timeout=(timeout, timeout)
             )
