@@ -88,7 +88,7 @@ def connect(
 
 
 def version_name(pipeline_name: str, workflow_hash: str) -> str:
-    """``<pipeline>-<first 12 hex digits of the hash>``, shortened to fit KFP's limit."""
+    """``<pipeline>-<first 12 hex digits of the hash>``: a valid KFP version name."""
     from axl.compiler.kfp.options import check_pipeline_name
 
     check_pipeline_name(pipeline_name)
@@ -98,9 +98,7 @@ def version_name(pipeline_name: str, workflow_hash: str) -> str:
             f"{workflow_hash!r} is not a workflow hash",
             hint="pass the hash a compile reports (blake3:<64 hex digits>)",
         )
-    suffix = "-" + short_digest(hex_digits)
-    stem = pipeline_name[: VERSION_NAME_LIMIT - len(suffix)].rstrip("-")
-    return stem + suffix
+    return f"{pipeline_name}-{short_digest(hex_digits)}"
 
 
 def upload(
