@@ -57,14 +57,13 @@ from _common import interleaved, spread, table
 from argo_compile import REPEATS, SIZES, WIDTH, Marks, axl_source, mark, phases, run, upstream
 
 from axl.compiler.argo import default_image
-from axl.compiler.kfp import KfpOptions
-from axl.compiler.kfp import compile as kfp_compile
-from axl.compiler.kfp.checks import check, document_warnings  # axl compile's default check
-from axl.compiler.yaml_render import to_yaml
+from axl.compiler.registry import get_target
+from axl.compiler.target import parse_flags
 from axl.dsl.loader import load_target
 from axl.ir import build
 
 IMAGE = default_image()
+"""The image of every step on both sides: axl's runner image, ``axl compile``'s default."""
 KFP_MAX_STEPS = 2_000
 """The largest size the kfp SDK is run at by default (see the docstring)."""
 
@@ -72,28 +71,26 @@ Runs = list[dict[str, tuple[float, float]]]
 
 
 def axl_compile(target: str, out: Path, marks: Marks) -> str:
-    """What ``axl compile -m TARGET --target kfp -o OUT`` does, phase by phase.
+    """What ``axl compile -m TARGET --target kfp -o OUT`` does, phase by phase (axl/cli/compile.py).
 
-    ``TARGET.compile()`` of ``axl/compiler/kfp/target.py`` is compile +
-    ``to_yaml`` + ``document_warnings``; it is called in those parts so that
-    each is timed.
+    The KFP target's ``compile()`` builds the ``PipelineSpec`` and renders its
+    YAML with the warnings; ``check()`` is the check that ``--no-lint`` skips.
     """
+    chosen = get_target("kfp")
+    options = chosen.options(parse_flags(chosen, []))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         loaded = load_target(target)
     mark(marks, "class")
     built = build(loaded.cls)
     mark(marks, "IR")
-    document = kfp_compile(built.ir, KfpOptions(image=IMAGE))
-    mark(marks, "compile")
-    text = to_yaml(document)
-    document_warnings(built.ir)
-    mark(marks, "YAML")
-    check(document)
+    output = chosen.compile(built.ir, options)
+    mark(marks, "compile + YAML")
+    chosen.check(output)
     mark(marks, "check")
-    out.write_bytes(text.encode("utf-8"))
+    out.write_bytes(output.text.encode("utf-8"))
     mark(marks, "write")
-    return text
+    return output.text
 
 
 def sdk_compile(n: int, out: Path, marks: Marks) -> str:
@@ -170,8 +167,11 @@ def measure(n: int, folder: Path, repeats: int, with_sdk: bool) -> Measured:
     if not same_as_cli(target, warm["axl"][1], folder):
         raise SystemExit(
             "axl compile --target kfp no longer writes what axl_compile() renders: "
-            "make it call what axl/compiler/kfp/target.py calls"
+            "make it call what axl/cli/compile.py calls"
         )
+    for side, (_, text) in warm.items():
+        if f"image: {IMAGE}\n" not in text:
+            raise SystemExit(f"{side}'s pipeline does not run {IMAGE}")
     return Measured(
         runs={side: [phases(marks) for marks, _ in done] for side, done in timed.items()},
         first={side: phases(marks)["total"][0] for side, (marks, _) in warm.items()},
