@@ -1,8 +1,8 @@
 """Pulumi component resources for axl workflows.
 
 ``AxlWorkflow`` packages a workflow's code and deploys it to its targets in
-one line; ``CodeArchive`` and ``ArgoWorkflowTemplate`` are its parts, usable
-on their own. Importing this package runs nothing and needs no network:
+one line; ``CodeArchive``, ``ArgoWorkflowTemplate`` and ``KfpPipeline`` are
+its parts, usable on their own. Importing this package runs nothing and needs no network:
 the components are loaded on first use (``from axl_pulumi import AxlWorkflow``).
 """
 
@@ -17,8 +17,9 @@ if TYPE_CHECKING:
     from axl_pulumi.argo_template import ArgoWorkflowTemplate, ArgoWorkflowTemplateArgs
     from axl_pulumi.code_archive import CodeArchive, CodeArchiveArgs
     from axl_pulumi.errors import ComponentError
+    from axl_pulumi.kfp_pipeline import KfpPipeline, KfpPipelineArgs
     from axl_pulumi.source import WorkflowSource
-    from axl_pulumi.targets import ArgoTarget
+    from axl_pulumi.targets import ArgoTarget, KfpTarget
     from axl_pulumi.workflow import AxlWorkflow, AxlWorkflowArgs, ImageBuilder
 
 _EXPORTS = {
@@ -31,6 +32,9 @@ _EXPORTS = {
     "CodeArchiveArgs": "axl_pulumi.code_archive",
     "ComponentError": "axl_pulumi.errors",
     "ImageBuilder": "axl_pulumi.workflow",
+    "KfpPipeline": "axl_pulumi.kfp_pipeline",
+    "KfpPipelineArgs": "axl_pulumi.kfp_pipeline",
+    "KfpTarget": "axl_pulumi.targets",
     "WorkflowSource": "axl_pulumi.source",
 }
 
@@ -44,6 +48,9 @@ __all__ = [
     "CodeArchiveArgs",
     "ComponentError",
     "ImageBuilder",
+    "KfpPipeline",
+    "KfpPipelineArgs",
+    "KfpTarget",
     "WorkflowSource",
     "__version__",
 ]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from axl.errors import AxlError
 from axl.naming import is_dns_label, is_dns_subdomain
-from axl_pulumi.errors import ComponentError
+from axl_pulumi.errors import ComponentError, in_component
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -58,6 +61,34 @@ def shared_fields(source: DataclassInstance, target: type[DataclassInstance]) ->
     """The values of ``source``'s fields that ``target`` has too (to forward options by name)."""
     names = {f.name for f in dataclasses.fields(target)}
     return {f.name: getattr(source, f.name) for f in dataclasses.fields(source) if f.name in names}
+
+
+def compiler_extra(
+    options: Mapping[str, Any], set_by_component: frozenset[str], owner: str
+) -> dict[str, Any]:
+    """``compiler_options`` as a dict, refusing the fields the component sets itself."""
+    extra = dict(options)
+    clash = sorted(set_by_component & set(extra))
+    if clash:
+        raise ComponentError(
+            f"{owner}: compiler_options cannot set {', '.join(clash)}",
+            hint="pass them as the component's own arguments",
+        )
+    return extra
+
+
+@contextlib.contextmanager
+def compiler_options_errors(owner: str, options_type: str) -> Iterator[None]:
+    """Building a compiler's options: its errors named after ``owner``, unknown fields too."""
+    try:
+        yield
+    except AxlError as exc:
+        raise in_component(owner, exc) from None
+    except TypeError as exc:
+        raise ComponentError(
+            f"{owner}: compiler_options: {exc}",
+            hint=f"see {options_type} for the fields it takes",
+        ) from None
 
 
 def check_namespace(value: object, owner: str) -> None:

@@ -15,7 +15,14 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 import pulumi
 
-from axl_pulumi._args import args_from, check_namespace, check_object_name, describe
+from axl_pulumi._args import (
+    args_from,
+    check_namespace,
+    check_object_name,
+    compiler_extra,
+    compiler_options_errors,
+    describe,
+)
 from axl_pulumi.code_archive import CodeArchive
 from axl_pulumi.errors import ComponentError, in_component
 from axl_pulumi.source import WorkflowLike, resolve_workflow
@@ -151,14 +158,7 @@ class _TemplateCompiler:
         self.ir = ir
         self.args = args
         self.owner = owner
-        extra = dict(args.compiler_options)
-        clash = sorted(_SET_BY_COMPONENT & set(extra))
-        if clash:
-            raise ComponentError(
-                f"{owner}: compiler_options cannot set {', '.join(clash)}",
-                hint="pass them as the component's own arguments",
-            )
-        self.extra = extra
+        self.extra = compiler_extra(args.compiler_options, _SET_BY_COMPONENT, owner)
         if args.template_name is not None:
             check_object_name(args.template_name, "template_name", owner)
         if args.code is None and (args.code_endpoint is not None or args.code_secret is not None):
@@ -189,14 +189,13 @@ class _TemplateCompiler:
         code: ArgoCodeArchive | None,
     ) -> ArgoOptions:
         from axl.compiler.argo import ArgoOptions
-        from axl.errors import AxlError
 
         fields: dict[str, Any] = dict(self.extra)
         if image is not None:
             fields["image"] = image
         if self.args.code is not None:
             fields["workflow_ref"] = self.args.code.workflow_ref
-        try:
+        with compiler_options_errors(self.owner, "axl.compiler.argo.ArgoOptions"):
             return ArgoOptions(
                 kind=_KIND,
                 name=self.args.template_name,
@@ -207,13 +206,6 @@ class _TemplateCompiler:
                 code_archive=code,
                 **fields,
             )
-        except AxlError as exc:
-            raise in_component(self.owner, exc) from None
-        except TypeError as exc:
-            raise ComponentError(
-                f"{self.owner}: compiler_options: {exc}",
-                hint="see axl.compiler.argo.ArgoOptions for the fields it takes",
-            ) from None
 
     def endpoint(self, text: str | None) -> tuple[str | None, bool | None]:
         """``code_endpoint`` as the pods take it: ``host[:port]`` and ``insecure``."""

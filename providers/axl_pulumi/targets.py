@@ -1,7 +1,7 @@
 """The deployment targets ``AxlWorkflow(targets=[...])`` knows, and how each is deployed.
 
 A target is a function that creates the target's child resources under the
-``AxlWorkflow`` and returns its outputs; adding one (Kubeflow, Dagster) is a
+``AxlWorkflow`` and returns its outputs; adding one (Dagster) is a
 new entry in :data:`TARGETS` plus an options field on ``AxlWorkflowArgs``,
 with no change to the existing signature.
 """
@@ -36,6 +36,24 @@ class ArgoTarget:
 
 
 @dataclass(frozen=True)
+class KfpTarget:
+    """Options of the ``kfp`` target (a pipeline version on a Kubeflow Pipelines server).
+
+    ``host`` is the KFP API endpoint and ``token`` a bearer token for it (both kept
+    as secrets); ``namespace`` the profile namespace of a multi-user installation;
+    ``pipeline_name`` defaults to the workflow's name; ``compiler_options`` are
+    further ``axl.compiler.kfp.KfpOptions`` fields (``packages_policy``,
+    ``python_path``).
+    """
+
+    host: pulumi.Input[str]
+    token: pulumi.Input[str] | None = None
+    namespace: pulumi.Input[str] | None = None
+    pipeline_name: str | None = None
+    compiler_options: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class DeployContext:
     """What a target needs to deploy one workflow."""
 
@@ -43,6 +61,8 @@ class DeployContext:
     parent: pulumi.Resource
     source: WorkflowSource
     code: CodeArchive | None
+    bucket: pulumi.Input[str] | None
+    """The bucket of ``code`` as given (known in a preview, unlike the object's output)."""
     image: pulumi.Input[str] | None
     params: Mapping[str, Any] | None
     options: Any
@@ -82,6 +102,60 @@ def deploy_argo(ctx: DeployContext) -> Deployment:
     )
 
 
+def deploy_kfp(ctx: DeployContext) -> Deployment:
+    """A :class:`~axl_pulumi.KfpPipeline` child named ``<name>-kfp``: the spec compiled as
+    ``axl compile --target kfp`` compiles it, uploaded as a version named after its digest."""
+    from axl_pulumi._args import describe
+    from axl_pulumi.kfp_pipeline import TYPE_TOKEN, KfpPipeline, KfpPipelineArgs
+    from axl_pulumi.kfp_spec import CompiledSpec, KfpSpecCompiler
+
+    name = f"{ctx.name}-kfp"
+    options: KfpTarget = ctx.options
+    compiler = KfpSpecCompiler(
+        ctx.source.ir,
+        owner=describe(TYPE_TOKEN, name),
+        pipeline_name=options.pipeline_name,
+        compiler_options=options.compiler_options,
+        code=ctx.code.location if ctx.code is not None else None,
+        params=ctx.params,
+    )
+
+    def spec_text(values: Mapping[str, Any]) -> str:
+        compiled: CompiledSpec = compiler.compile(values)
+        for warning in compiled.warnings:
+            pulumi.log.warn(f"{name}: {warning}", resource=ctx.parent)
+        return compiled.text
+
+    code = ctx.code
+    spec = pulumi.Output.all(
+        image=ctx.image, bucket=ctx.bucket if code is not None else None
+    ).apply(spec_text)
+    pipeline = KfpPipeline(
+        name,
+        KfpPipelineArgs(
+            host=options.host,
+            token=options.token,
+            namespace=options.namespace,
+            pipeline_name=compiler.pipeline_name,
+            spec=spec,
+            workflow_hash=ctx.source.ir.compute_hash(),
+        ),
+        # No version may name code that is not uploaded yet.
+        pulumi.ResourceOptions(
+            parent=ctx.parent, depends_on=[code.object] if code is not None else None
+        ),
+    )
+    return Deployment(
+        resource=pipeline,
+        outputs={
+            "kfp_pipeline_name": pipeline.pipeline_name,
+            "kfp_pipeline_id": pipeline.pipeline_id,
+            "kfp_version_name": pipeline.version_name,
+            "kfp_version_id": pipeline.version_id,
+        },
+    )
+
+
 @dataclass(frozen=True)
 class Target:
     """A target name, the options type it takes, and the function that deploys it."""
@@ -89,10 +163,17 @@ class Target:
     name: str
     options_type: type
     deploy: Callable[[DeployContext], Deployment]
+    example: str
+    """The options as an error's hint shows them."""
+    needs_options: bool = False
+    """Whether the target has no defaults (``kfp`` needs at least a host)."""
 
 
-TARGETS: Mapping[str, Target] = {"argo": Target("argo", ArgoTarget, deploy_argo)}
-PLANNED: Mapping[str, str] = {"kfp": "Kubeflow Pipelines", "dagster": "Dagster"}
+TARGETS: Mapping[str, Target] = {
+    "argo": Target("argo", ArgoTarget, deploy_argo, "ArgoTarget(namespace='ml')"),
+    "kfp": Target("kfp", KfpTarget, deploy_kfp, "KfpTarget(host='https://kfp.example.com')", True),
+}
+PLANNED: Mapping[str, str] = {"dagster": "Dagster"}
 """Targets axl compiles to that these components do not deploy yet."""
 
 

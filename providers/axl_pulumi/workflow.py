@@ -13,7 +13,7 @@ from axl_pulumi._args import args_from, describe, shared_fields
 from axl_pulumi.code_archive import DEFAULT_PREFIX, DEFAULT_SIZE_LIMIT, CodeArchive, CodeArchiveArgs
 from axl_pulumi.errors import ComponentError
 from axl_pulumi.source import WorkflowLike, WorkflowSource, resolve_workflow
-from axl_pulumi.targets import TARGETS, ArgoTarget, DeployContext, check_targets
+from axl_pulumi.targets import TARGETS, ArgoTarget, DeployContext, KfpTarget, check_targets
 
 TYPE_TOKEN = "axl:index:AxlWorkflow"
 
@@ -41,7 +41,8 @@ class AxlWorkflowArgs:
     workflow: WorkflowLike
     """The workflow class, or a target such as ``flows/train.py:Train``."""
     targets: Sequence[str] = ("argo",)
-    """Where to deploy it: ``argo`` (an Argo WorkflowTemplate)."""
+    """Where to deploy it: ``argo`` (an Argo WorkflowTemplate), ``kfp`` (a Kubeflow
+    Pipelines pipeline version)."""
     bucket: pulumi.Input[str] | None = None
     """S3 bucket for the code archive; None deploys no archive (the image must hold the code)."""
     prefix: str = DEFAULT_PREFIX
@@ -62,6 +63,8 @@ class AxlWorkflowArgs:
     """Default values of workflow params, for every target."""
     argo: ArgoTarget | None = None
     """Options of the ``argo`` target."""
+    kfp: KfpTarget | None = None
+    """Options of the ``kfp`` target (required with it: at least the server's ``host``)."""
 
 
 class AxlWorkflow(pulumi.ComponentResource):
@@ -69,9 +72,10 @@ class AxlWorkflow(pulumi.ComponentResource):
 
     Children: ``<name>-code`` (a :class:`CodeArchive`, when ``bucket`` is set),
     the built image when ``build`` is set, and one component per target
-    (``<name>-argo``: an :class:`ArgoWorkflowTemplate`). Outputs:
-    ``workflow_hash``, ``code_uri`` (with a bucket), and per target e.g.
-    ``argo_template_name`` and ``argo_namespace``.
+    (``<name>-argo``: an :class:`ArgoWorkflowTemplate`; ``<name>-kfp``: a
+    :class:`KfpPipeline`). Outputs: ``workflow_hash``, ``code_uri`` (with a
+    bucket), and per target e.g. ``argo_template_name``, ``argo_namespace``,
+    ``kfp_pipeline_name``, ``kfp_version_name``, ``kfp_version_id``.
     """
 
     workflow_hash: pulumi.Output[str]
@@ -87,7 +91,7 @@ class AxlWorkflow(pulumi.ComponentResource):
         owner = describe(TYPE_TOKEN, name)
         args = args_from(AxlWorkflowArgs, args, kwargs, owner)
         targets = check_targets(args.targets, owner)
-        _check_target_options(args, owner)
+        _check_target_options(args, targets, owner)
         if args.image is not None and args.build is not None:
             raise ComponentError(
                 f"{owner}: pass image= or build=, not both",
@@ -120,6 +124,7 @@ class AxlWorkflow(pulumi.ComponentResource):
                     parent=self,
                     source=self.source,
                     code=self.code,
+                    bucket=args.bucket,
                     image=image,
                     params=args.params,
                     options=getattr(args, target),
@@ -141,12 +146,17 @@ class AxlWorkflow(pulumi.ComponentResource):
         )
 
 
-def _check_target_options(args: AxlWorkflowArgs, owner: str) -> None:
+def _check_target_options(args: AxlWorkflowArgs, targets: Sequence[str], owner: str) -> None:
     for target in TARGETS.values():
         options = getattr(args, target.name)
         if options is not None and not isinstance(options, target.options_type):
             raise ComponentError(
                 f"{owner}: {target.name}= must be an {target.options_type.__name__}, "
                 f"not {type(options).__name__}",
-                hint=f"e.g. {target.name}={target.options_type.__name__}(namespace='ml')",
+                hint=f"e.g. {target.name}={target.example}",
+            )
+        if options is None and target.needs_options and target.name in targets:
+            raise ComponentError(
+                f"{owner}: target {target.name!r} needs {target.name}=",
+                hint=f"e.g. {target.name}={target.example}",
             )

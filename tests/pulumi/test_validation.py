@@ -48,17 +48,17 @@ def test_an_unknown_target_lists_the_available_ones(program_dir: Path) -> None:
 
     with pytest.raises(
         ComponentError,
-        match=r"^AxlWorkflow 'flow': unknown target 'airflow' \(available targets: argo\)$",
+        match=r"^AxlWorkflow 'flow': unknown target 'airflow' \(available targets: argo, kfp\)$",
     ):
         raise raised(run)
 
 
 def test_a_planned_target_says_it_is_not_deployable_yet(program_dir: Path) -> None:
-    run = deploy(program_dir, workflow=IRIS, targets=["kfp"])
+    run = deploy(program_dir, workflow=IRIS, targets=["dagster"])
 
     with pytest.raises(
         ComponentError,
-        match=r"target 'kfp' \(Kubeflow Pipelines\) cannot be deployed by axl-pulumi yet",
+        match=r"target 'dagster' \(Dagster\) cannot be deployed by axl-pulumi yet",
     ):
         raise raised(run)
 
