@@ -6,6 +6,7 @@ placeholders in place of paths; the runner's KFP mode replaces them::
 
     kfp://inputs/<arg>/<file>     <file> in the folder of input artifact <arg>
     kfp://outputs/<key>/<file>    <file> in the folder of output artifact <key>
+    kfp://inputs/axl_code         the code archive (input artifact ``axl_code``, a file)
     kfp://outputs/value           the file of output parameter ``Output`` (the step's
                                   value, for a ``when``; named as the kfp SDK names a
                                   component's return value)
@@ -30,6 +31,9 @@ VALUE_PARAMETER = "Output"
 VALUE_PATH = f"{OUTPUTS}/value"
 RUN_ID_INPUT = "axl_run_id"
 """The task input that carries KFP's run uuid."""
+CODE_INPUT = "axl_code"
+CODE_PATH = f"{INPUTS}/{CODE_INPUT}"
+"""The code archive: the file of input artifact ``axl_code`` itself."""
 
 # Where KFP's launcher mounts an artifact of each remote scheme in the container.
 _MOUNTS = (("gs://", "/gcs/"), ("minio://", "/minio/"), ("s3://", "/s3/"), ("oci://", "/oci/"))
@@ -66,8 +70,12 @@ def resolve(manifest: Manifest, executor_input: Mapping[str, Any]) -> Manifest:
         raise ManifestError("the executor input's inputs.parameterValues is not an object")
     params = {k: _integral(v) for k, v in given.items() if k != RUN_ID_INPUT}
     run_id = given.get(RUN_ID_INPUT) if manifest.run_id.startswith("{{") else None
+    code = manifest.code
+    if code is not None and code.path == CODE_PATH:
+        code = replace(code, path=local_path(artifact_uri(executor_input, "inputs", CODE_INPUT)))
     return replace(
         manifest,
+        code=code,
         inputs=inputs,
         outputs=outputs,
         params={**manifest.params, **params},

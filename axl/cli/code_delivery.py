@@ -143,7 +143,7 @@ def code_report(code: CodeShipment, uploaded: bool | None) -> dict[str, Any]:
     }
 
 
-def print_code(code: CodeShipment, uploaded: bool | None, *, err: bool) -> None:
+def print_code(code: CodeShipment, uploaded: bool | None, *, target: str, err: bool) -> None:
     archive = code.packaged.archive
     lines = [
         f"code: {archive.path} ({archive.files} files, {archive.size:,} bytes) "
@@ -156,7 +156,12 @@ def print_code(code: CodeShipment, uploaded: bool | None, *, err: bool) -> None:
         lines.append(f"uploaded to {code.uri}")
     else:
         lines.append(f"already in {code.uri} (same content): not uploaded again")
-    if code.location.endpoint is None:
+    if target == "kfp":
+        lines.append(
+            "KFP's launcher reads it with the cluster's object store settings "
+            "(the kfp-launcher ConfigMap holds the endpoint and credentials of S3 buckets)"
+        )
+    elif code.location.endpoint is None:
         lines.append(
             f"the pods read it through the artifact repository, whose bucket must be {code.bucket}"
         )

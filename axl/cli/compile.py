@@ -186,7 +186,7 @@ def compile_workflow(
         emit_json(report)
         return
     if code is not None:
-        print_code(code, uploaded, err=out == "-")
+        print_code(code, uploaded, target=chosen.name, err=out == "-")
     if out != "-":
         typer.echo(
             f"wrote {out}: {output.kind} {built.ir.name} "

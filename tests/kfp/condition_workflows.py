@@ -43,6 +43,8 @@ class Nested(Workflow):
     def summary(self, score: float) -> str:
         return f"summary {score}"
 
+    outputs = ("deep", "archive", "summary")
+
 
 class CrossConditions(Workflow):
     """A step that reads two steps each under a condition of its own."""

@@ -6,8 +6,13 @@ from typing import Any
 
 from axl._gc import collector_paused
 from axl._version import __version__
-from axl.compiler.kfp.components import build_component, build_group_component, executor_spec
-from axl.compiler.kfp.dag import build_group_task, build_task
+from axl.compiler.kfp.components import (
+    build_component,
+    build_group_component,
+    build_importer,
+    executor_spec,
+)
+from axl.compiler.kfp.dag import build_group_task, build_importer_task, build_task
 from axl.compiler.kfp.options import KfpOptions
 from axl.compiler.kfp.parameters import parameter_spec
 from axl.compiler.kfp.plan import make_plan
@@ -43,6 +48,11 @@ def compile_documents(
         for name, decl in plan.lowering.params.items():
             to_json.ParseDict(parameter_spec(decl), root_inputs[name])
         executors: dict[str, Any] = {}
+        if plan.code is not None:
+            importer = pb2.PipelineDeploymentConfig.ExecutorSpec()
+            build_importer(spec.components[plan.code.component], importer, plan)
+            build_importer_task(spec.root.dag.tasks[plan.code.task], plan)
+            executors[plan.code.executor] = to_json.MessageToDict(importer)
         groups = plan.scopes.groups
         for group in groups.values():
             component = spec.components[group.component]

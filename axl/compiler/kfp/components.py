@@ -6,7 +6,13 @@ from typing import Any
 
 from axl import kfp_paths
 from axl.compiler.kfp import layout
-from axl.compiler.kfp.conditions import Group, artifact_channel, value_channel
+from axl.compiler.kfp.conditions import (
+    IMPORTED_ARTIFACT,
+    Group,
+    artifact_channel,
+    imported_channel,
+    value_channel,
+)
 from axl.compiler.kfp.parameters import parameter_type
 from axl.compiler.kfp.plan import Plan, artifact_type
 from axl.compiler.kfp.protos import parameter_enum
@@ -31,6 +37,8 @@ def build_component(component: Any, plan: Plan, step: StepPlan) -> None:
     for name, decl in plan.lowering.params.items():
         inputs.parameters[name].parameter_type = parameter_enum(parameter_type(decl))
     inputs.parameters[kfp_paths.RUN_ID_INPUT].parameter_type = parameter_enum("STRING")
+    if plan.code is not None:
+        _generic(inputs.artifacts[kfp_paths.CODE_INPUT].artifact_type)
     output = component.output_definitions.artifacts[kfp_paths.OUTPUT_ARTIFACT].artifact_type
     output.schema_title = artifact_type(node.output.handler)
     output.schema_version = SCHEMA_VERSION
@@ -47,11 +55,30 @@ def build_group_component(component: Any, plan: Plan, group: Group) -> None:
         artifact = inputs.artifacts[artifact_channel(plan.names[producer].task)].artifact_type
         artifact.schema_title = artifact_type(nodes[producer].output.handler)
         artifact.schema_version = SCHEMA_VERSION
+    if plan.code is not None:
+        _generic(inputs.artifacts[imported_channel(plan.code.task)].artifact_type)
     for name, decl in plan.lowering.params.items():
         inputs.parameters[name].parameter_type = parameter_enum(parameter_type(decl))
     for producer in group.values:
         kind = parameter_enum(plan.value_types[producer])
         inputs.parameters[value_channel(plan.names[producer].task)].parameter_type = kind
+
+
+def build_importer(component: Any, executor: Any, plan: Plan) -> None:
+    """The importer of the code archive: a ``system.Artifact`` at its URI, as the kfp SDK has it."""
+    assert plan.code is not None
+    assert plan.options.code_archive is not None
+    component.executor_label = plan.code.executor
+    component.input_definitions.parameters["uri"].parameter_type = parameter_enum("STRING")
+    _generic(component.output_definitions.artifacts[IMPORTED_ARTIFACT].artifact_type)
+    executor.importer.artifact_uri.constant.string_value = plan.options.code_archive.uri
+    _generic(executor.importer.type_schema)
+
+
+def _generic(artifact_type: Any) -> None:
+    """A ``system.Artifact``: a file or folder KFP knows nothing more of."""
+    artifact_type.schema_title = "system.Artifact"
+    artifact_type.schema_version = SCHEMA_VERSION
 
 
 def executor_spec(executor: Any, plan: Plan, step: StepPlan) -> None:

@@ -30,6 +30,8 @@ Path = tuple[str, ...]
 """The conditions a task runs under, outermost first, each as a canonical key."""
 
 CHANNEL = "pipelinechannel--"
+IMPORTED_ARTIFACT = "artifact"
+"""The output of an importer task, as KFP names it."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,11 @@ def condition_key(condition: IRCondition) -> str:
 def artifact_channel(task: str) -> str:
     """The sub-DAG input that carries the output artifact of ``task``."""
     return f"{CHANNEL}{task}-{OUTPUT_ARTIFACT}"
+
+
+def imported_channel(task: str) -> str:
+    """The sub-DAG input that carries the artifact of importer ``task`` (the code archive)."""
+    return f"{CHANNEL}{task}-{IMPORTED_ARTIFACT}"
 
 
 def value_channel(task: str) -> str:

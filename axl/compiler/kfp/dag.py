@@ -12,7 +12,14 @@ from typing import Any
 from axl import kfp_paths
 from axl.compiler.kfp import layout
 from axl.compiler.kfp.cel import expression
-from axl.compiler.kfp.conditions import Group, Path, artifact_channel, value_channel
+from axl.compiler.kfp.conditions import (
+    IMPORTED_ARTIFACT,
+    Group,
+    Path,
+    artifact_channel,
+    imported_channel,
+    value_channel,
+)
 from axl.compiler.kfp.options import KfpOptionsError
 from axl.compiler.kfp.parameters import parameter_type
 from axl.compiler.kfp.plan import Plan
@@ -38,6 +45,7 @@ def build_task(task: Any, plan: Plan, step: StepPlan) -> None:
         if item.source == "step":
             assert item.ref is not None
             _artifact(inputs.artifacts[item.name], plan, scope, item.ref)
+    _code(task, inputs.artifacts, kfp_paths.CODE_INPUT, plan, scope)
     _params(inputs, plan)
     run_id = inputs.parameters[kfp_paths.RUN_ID_INPUT].runtime_value.constant
     run_id.string_value = layout.RUN_ID_VALUE
@@ -62,6 +70,8 @@ def build_group_task(task: Any, plan: Plan, group: Group) -> None:
     inputs = task.inputs
     for producer in group.artifacts:
         _artifact(inputs.artifacts[artifact_channel(names[producer].task)], plan, scope, producer)
+    if plan.code is not None:
+        _code(task, inputs.artifacts, imported_channel(plan.code.task), plan, scope)
     _params(inputs, plan)
     for producer in group.values:
         wire = inputs.parameters[value_channel(names[producer].task)]
@@ -97,6 +107,31 @@ def _artifact(wire: Any, plan: Plan, scope: Path, producer: str) -> None:
         wire.task_output_artifact.output_artifact_key = kfp_paths.OUTPUT_ARTIFACT
     else:
         wire.component_input_artifact = artifact_channel(task)
+
+
+def build_importer_task(task: Any, plan: Plan) -> None:
+    """The root task that imports the code archive by its URI."""
+    assert plan.code is not None
+    assert plan.options.code_archive is not None
+    task.task_info.name = plan.code.task
+    task.component_ref.name = plan.code.component
+    uri = task.inputs.parameters["uri"].runtime_value.constant
+    uri.string_value = plan.options.code_archive.uri
+
+
+def _code(task: Any, artifacts: Any, name: str, plan: Plan, scope: Path) -> None:
+    """Hand a task the code archive: from the importer at the root, else from its sub-DAG."""
+    if plan.code is None:
+        return
+    wire = artifacts[name]
+    if scope:
+        wire.component_input_artifact = imported_channel(plan.code.task)
+        return
+    wire.task_output_artifact.producer_task = plan.code.task
+    wire.task_output_artifact.output_artifact_key = IMPORTED_ARTIFACT
+    dependencies = [*task.dependent_tasks, plan.code.task]
+    del task.dependent_tasks[:]
+    task.dependent_tasks.extend(sorted(dependencies))
 
 
 def _params(inputs: Any, plan: Plan) -> None:

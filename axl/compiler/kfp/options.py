@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass, field
 
 from axl.compiler.argo.options import default_image
+from axl.compiler.target import ShippedCode
+from axl.digests import DIGEST_PREFIX, digest_hex
 from axl.errors import UsageError
 from axl.manifest import PACKAGE_POLICIES
 from axl.naming import WORKFLOW_REF
@@ -20,6 +22,51 @@ class KfpOptionsError(UsageError):
     code = "invalid_option"
 
 
+ARCHIVE_SCHEMES = ("s3://", "minio://", "gs://")
+"""Object stores KFP's launcher downloads input artifacts from."""
+
+
+@dataclass(frozen=True)
+class KfpCodeArchive:
+    """The workflow's code archive, imported into the pipeline as an artifact by its URI.
+
+    KFP's launcher downloads it with the cluster's object store settings (the
+    ``kfp-launcher`` ConfigMap for S3 endpoints and credentials); the runner
+    checks ``digest`` before it extracts the archive.
+    """
+
+    uri: str
+    digest: str | None = None
+
+    @classmethod
+    def at(cls, location: ShippedCode) -> KfpCodeArchive:
+        """The archive at ``location``, which KFP reads through its own object store settings."""
+        if location.endpoint is not None or location.secret is not None:
+            raise KfpOptionsError(
+                "--target kfp reads the code archive with the cluster's object store "
+                "settings: --artifact-endpoint and --code-secret are for --target argo",
+                hint="configure the bucket's endpoint and credentials in KFP's kfp-launcher "
+                "ConfigMap, and leave the two flags out",
+            )
+        if location.bucket is None:
+            raise KfpOptionsError("the code archive needs a bucket", hint="--code-bucket s3://B/P")
+        return cls(uri=f"s3://{location.bucket}/{location.key}", digest=location.digest)
+
+    def __post_init__(self) -> None:
+        rest = self.uri.partition("://")[2]
+        if not self.uri.startswith(ARCHIVE_SCHEMES) or "/" not in rest.strip("/"):
+            raise KfpOptionsError(
+                f"code archive URI {self.uri!r} is not an object in s3://, minio:// or gs://",
+                hint="e.g. s3://axl/code/code-<digest>.tar.gz",
+            )
+        if self.digest is not None and (
+            not self.digest.startswith(DIGEST_PREFIX) or digest_hex(self.digest) is None
+        ):
+            raise KfpOptionsError(
+                f"code archive digest {self.digest!r} must look like 'blake3:<hex>'"
+            )
+
+
 @dataclass(frozen=True)
 class KfpOptions:
     """How to compile an IR to a KFP v2 ``PipelineSpec``; every field has a working default.
@@ -29,7 +76,8 @@ class KfpOptions:
     ``packages_policy`` is what the runner does about missing step packages;
     ``python_path`` entries go on ``sys.path`` before the workflow is imported;
     ``workflow_ref`` is the ``module:Class`` the containers import (default:
-    the IR's own); ``name`` is the pipeline's name (default: the workflow's).
+    the IR's own); ``name`` is the pipeline's name (default: the workflow's);
+    ``code_archive`` ships the code as an archive (None: the image holds it).
     """
 
     image: str = field(default_factory=default_image)
@@ -37,6 +85,7 @@ class KfpOptions:
     python_path: tuple[str, ...] = ()
     workflow_ref: str | None = None
     name: str | None = None
+    code_archive: KfpCodeArchive | None = None
 
     def __post_init__(self) -> None:
         if not self.image or any(c.isspace() for c in self.image):

@@ -10,10 +10,13 @@ from axl.compiler.kfp import layout
 from axl.compiler.kfp.conditions import Scopes, scopes, value_type
 from axl.compiler.kfp.options import KfpOptions, KfpOptionsError, check_pipeline_name
 from axl.ir import IRCondition, IRWorkflow
+from axl.manifest import CodeArchive
 from axl.naming import unique_names
 from axl.planning import Lowering, ManifestSettings, lower
 
 DATASET_HANDLERS = frozenset({"parquet", "arrow"})
+CODE_TASK = "axl-code"
+"""The importer task that brings the code archive into the pipeline."""
 
 
 @dataclass(frozen=True)
@@ -37,29 +40,26 @@ class Plan:
     scopes: Scopes
     value_types: Mapping[str, str]
     """The parameter type of each step's value that a ``when`` reads."""
+    code: StepNames | None
+    """The importer task of the code archive, when the code ships as one."""
 
 
 def make_plan(ir: IRWorkflow, options: KfpOptions) -> Plan:
     """Lower the IR with KFP's placeholder paths and name everything; O(steps + edges)."""
+    archive = options.code_archive
     settings = ManifestSettings(
         workflow_ref=options.workflow_ref,
         python_path=options.python_path,
         packages_policy=options.packages_policy,
+        code=CodeArchive(path=kfp_paths.CODE_PATH, digest=archive.digest) if archive else None,
     )
     lowering = lower(ir, layout.KfpArtifacts(), settings)
-    if kfp_paths.RUN_ID_INPUT in lowering.params:
-        raise KfpOptionsError(
-            f"workflow {ir.name!r}: the param name {kfp_paths.RUN_ID_INPUT!r} "
-            "is kept for the run id",
-            hint="rename the param",
-        )
-    tasks = unique_names([node.name for node in ir.nodes])
-    names = {
-        step: StepNames(task=task, component=f"comp-{task}", executor=f"exec-{task}")
-        for step, task in tasks.items()
-    }
+    _check_reserved(ir, lowering, code=archive is not None)
+    reserved = (CODE_TASK,) if archive is not None else ()
+    tasks = unique_names([node.name for node in ir.nodes], reserved=reserved)
+    names = {step: _names(task) for step, task in tasks.items()}
     name = check_pipeline_name(options.name or ir.name)
-    nested = scopes(ir, set(tasks.values()))
+    nested = scopes(ir, {*tasks.values(), *reserved})
     return Plan(
         ir=ir,
         options=options,
@@ -68,7 +68,31 @@ def make_plan(ir: IRWorkflow, options: KfpOptions) -> Plan:
         names=names,
         scopes=nested,
         value_types=_value_types(ir, lowering),
+        code=_names(CODE_TASK) if archive is not None else None,
     )
+
+
+def _names(task: str) -> StepNames:
+    return StepNames(task=task, component=f"comp-{task}", executor=f"exec-{task}")
+
+
+def _check_reserved(ir: IRWorkflow, lowering: Lowering, *, code: bool) -> None:
+    """The names axl's own task inputs take are not free for params and step arguments."""
+    if kfp_paths.RUN_ID_INPUT in lowering.params:
+        raise KfpOptionsError(
+            f"workflow {ir.name!r}: the param name {kfp_paths.RUN_ID_INPUT!r} "
+            "is kept for the run id",
+            hint="rename the param",
+        )
+    if not code:
+        return
+    for node in ir.nodes:
+        if any(item.name == kfp_paths.CODE_INPUT for item in node.inputs):
+            raise KfpOptionsError(
+                f"workflow {ir.name!r}, step {node.name!r}: the argument name "
+                f"{kfp_paths.CODE_INPUT!r} is kept for the code archive",
+                hint="rename the argument",
+            )
 
 
 def _value_types(ir: IRWorkflow, lowering: Lowering) -> dict[str, str]:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from axl.compiler.kfp.options import KfpOptions
+from axl.compiler.kfp.options import KfpCodeArchive, KfpOptions
 from axl.compiler.target import (
     IMAGE_FLAG,
     PACKAGES_FLAG,
     PYTHON_PATH_FLAG,
     Compiled,
+    ShippedCode,
     Target,
     TargetFlag,
 )
@@ -36,6 +37,11 @@ class KfpTarget(Target):
         if "python_path" in given:
             given["python_path"] = tuple(given["python_path"])
         return KfpOptions(**given)
+
+    def with_code(self, options: KfpOptions, code: ShippedCode) -> KfpOptions:
+        return replace(
+            options, code_archive=KfpCodeArchive.at(code), workflow_ref=code.workflow_ref
+        )
 
     def compile(self, ir: IRWorkflow, options: KfpOptions) -> Compiled:
         from axl.compiler.kfp.checks import check_size, document_warnings
