@@ -18,10 +18,9 @@ from axl.compiler.yaml_render import to_yaml
 from axl.errors import LintError
 from axl.ir import build_ir
 from tests.argo.helpers import Diamond
-from tests.kfp.helpers import ROOT, Tuned, executor_of, load_ir, tasks, workflows
+from tests.kfp.helpers import Tuned, executor_of, load_ir, tasks, workflows
 
 WORKFLOWS = workflows()
-GOLDEN = ROOT / "tests" / "golden" / "kfp"
 
 
 @pytest.fixture(scope="module", params=sorted(WORKFLOWS))
@@ -180,8 +179,3 @@ def test_the_check_rejects_unknown_fields_missing_references_and_cycles():
     compiled = TARGET.compile(build_ir(Diamond), KfpOptions())
     with pytest.raises(LintError, match="the compiled PipelineSpec fails the check"):
         TARGET.check(type(compiled)(broken, "", (), "PipelineSpec", compiled.hash))
-
-
-def test_golden_iris_knn(golden):
-    text = to_yaml(compile(load_ir("examples/iris_knn.py:IrisKNN")))
-    golden.check(GOLDEN / "iris-knn.yaml", text)
