@@ -150,7 +150,8 @@ def run(
     ),
     as_json: bool = JsonOption,
 ) -> None:
-    """Upload a workflow as ``upload`` does (nothing when unchanged), then run that version."""
+    """Upload as axl kfp upload does (nothing when the code is unchanged), then run that
+    version."""
     from axl.deploy.kfp import SUCCEEDED, start_run, wait_run
     from axl.deploy.kfp_params import run_parameters
 
