@@ -6,8 +6,6 @@ import base64
 import functools
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +13,6 @@ import pytest
 import yaml
 from axl_pulumi import ComponentError, KfpTarget
 from axl_pulumi.kfp_pipeline import KfpPipelineProvider
-from blake3 import blake3
 from pulumi.runtime import rpc
 
 from axl.compiler.kfp.target import TARGET
@@ -25,6 +22,7 @@ from tests.pulumi import kfp_programs
 from tests.pulumi.conftest import IRIS, REPO, Project
 from tests.pulumi.expect import ARGO_TEMPLATE, AXL_WORKFLOW, OBJECT, TEMPLATE, workflow_ir
 from tests.pulumi.harness import ProgramRun, Registration, run_program
+from tests.pulumi.kfp_expect import axl_compile, version_digest
 from tests.pulumi.programs import FakeImageBuilder
 from tests.pulumi.test_preview import changed
 
@@ -41,25 +39,6 @@ def deploy(program_dir: Path, preview: bool = False, **kwargs: Any) -> ProgramRu
     options.setdefault("kfp", KfpTarget(host=HOST, token=TOKEN))
     program = functools.partial(kfp_programs.axl_workflow, **options)
     return run_program(program, cwd=program_dir, preview=preview)
-
-
-def axl_compile(target: str, *flags: str) -> str:
-    """What ``axl compile --target kfp`` prints for ``target``, run as a user runs it."""
-    result = subprocess.run(
-        [sys.executable, "-m", "axl", "compile", "-m", target, "--target", "kfp", *flags],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout
-
-
-def version_digest(spec: str, workflow_hash: str | None) -> str:
-    """The digest a version is named after: of the workflow hash (a line) and the spec text."""
-    head = f"{workflow_hash}\n" if workflow_hash is not None else ""
-    return f"blake3:{blake3((head + spec).encode('utf-8')).hexdigest()}"
 
 
 def secret_value(value: Any) -> Any:
