@@ -1,190 +1,172 @@
-"""The compiled diamond run for real by KFP's own local runner, in the runner image.
+"""Compiled pipelines run for real by ``kfp.local.DockerRunner`` on podman, in the runner image.
 
-``kfp.local.DockerRunner`` talks to podman's Docker-compatible service on a
-socket in the test's temp folder. Each task is the compiled container
-executor: the runner's KFP mode resolves the manifest's ``kfp://`` paths
-from the executor input KFP hands it (``{{$}}``) and writes
-``executor_output.json``. Every step's digest must be the one
-``axl run local`` gets for the same workflow and parameters.
+The harness and the kfp.local-on-podman workarounds are in
+tests/kfp/local_docker.py. Every case compares each step's output with
+``axl run local``'s for the same params; iris_knn, the retrying step and the
+``when`` workflow are also run by the Argo end-to-end harness (host
+processes) and must give the same digests there.
 
-Three things about kfp.local on podman 4.3 are handled here, not in axl:
-
-- kfp starts containers with ``auto_remove=True``, and podman removes a
-  fast-exiting container before kfp reads its exit code and logs (the exit
-  is then taken as 0). ``run_docker_container`` is replaced by one that runs
-  detached, waits, reads the logs and only then removes the container;
-  it refuses to pull (the image must be ``localhost/NAME:TAG``) and runs
-  without network.
-- kfp hands the container's command and arguments to Docker as ``CMD``, after
-  the image's ``ENTRYPOINT`` (the runner image has one); on Kubernetes the
-  command replaces it, so the replacement does that.
-- kfp mounts the pipeline root read-write at the same path; the runner
-  image's user (uid 1000) must be able to write there, so the mount is
-  chowned to it (podman's ``U`` option), as a pod's volume with ``fsGroup``.
-
-The workflow's code reaches the containers through ``python_path``: a copy
-of the module under the pipeline root, which kfp mounts.
+kfp.local honours ``retryPolicy`` (``kfp/local/orchestrator/task_executor.py``
+reruns a failed task up to ``maxRetryCount`` times), so the retrying step
+really fails in its first container and succeeds in its second.
 """
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from axl.compiler.kfp import compile
-from axl.compiler.kfp.options import KfpOptions
-from axl.ir import build_ir
+from axl.dsl.loader import load_target
+from axl.io.artifacts import read_artifact
 from tests.argo.helpers import Diamond
-from tests.containers.podman import ROOT, Podman
-from tests.kfp.helpers import tasks
+from tests.argo_e2e.images import ensure_sklearn_image
+from tests.containers.images import BASE_IMAGE, ImageUnavailable
+from tests.containers.podman import Podman
+from tests.examples_wf.conditions import Conditions
+from tests.kfp.helpers import IRIS, tasks
+from tests.kfp.local_docker import (  # noqa: F401 (fixtures)
+    argo_digests,
+    assert_matches_local,
+    compile_shipped,
+    digests,
+    docker_host,
+    kfp_local,
+    run_folder,
+    run_local,
+    run_pipeline,
+)
+from tests.kfp.workflows import Threshold, Typed
+from tests.runtime.workflows import Flaky
 
-pytestmark = pytest.mark.slow
-
-SERVICE_START_TIMEOUT = 30.0
-STEP_TIMEOUT = 120
-CODE_FILES = ("tests/__init__.py", "tests/argo/__init__.py", "tests/argo/helpers.py")
-PARAMS = {"k": 4}
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("kfp_local")]
 
 
-@pytest.fixture
-def docker_host(
-    podman: Podman | None, podman_missing_reason: str | None, tmp_path: Path
-) -> Iterator[str]:
-    """``DOCKER_HOST`` of a podman service on a socket in ``tmp_path`` (stopped at the end)."""
-    if podman is None:
-        pytest.skip(f"podman missing: {podman_missing_reason}")
-    docker = pytest.importorskip("docker")
-    socket = tmp_path / "podman.sock"
-    url = f"unix://{socket}"
-    log = (tmp_path / "podman-service.log").open("w")
-    service = subprocess.Popen(
-        [podman.executable, "system", "service", "--time=0", url],
-        env=podman.env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+@pytest.fixture(scope="module")
+def sklearn_image(podman: Podman | None, runner_image: str) -> str:
+    """The runner image plus scikit-learn, as the Argo end-to-end test runs iris_knn in."""
+    assert podman is not None  # runner_image skips otherwise
     try:
-        deadline = time.monotonic() + SERVICE_START_TIMEOUT
-        while True:
-            if service.poll() is not None:
-                pytest.skip(f"podman system service exited {service.returncode}")
-            if socket.exists():
-                try:
-                    client = docker.DockerClient(base_url=url, timeout=10)
-                    client.ping()
-                    client.close()
-                    break
-                except docker.errors.DockerException:
-                    pass
-            if time.monotonic() > deadline:
-                pytest.skip(f"podman system service did not answer on {socket}")
-            time.sleep(0.1)
-        yield url
-    finally:
-        service.terminate()
-        try:
-            service.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            service.kill()
-            service.wait(timeout=15)
-        log.close()
+        return ensure_sklearn_image(podman, BASE_IMAGE, runner_image).image
+    except ImageUnavailable as exc:
+        pytest.skip(f"image unavailable: {exc}")
 
 
-def _run_docker_container(
-    client: Any, image: str, command: list[str], volumes: dict[str, Any], **run_args: Any
-) -> int:
-    """kfp's ``run_docker_container``, made to work on podman: run, wait, log, remove."""
-    if ":" not in image.rsplit("/", 1)[-1]:
-        image = f"{image}:latest"
-    client.images.get(image)  # never pull: a missing image is an error
-    chowned = {
-        host: {**mount, "mode": f"{mount.get('mode', 'rw')},U"} for host, mount in volumes.items()
-    }
-    run_args.pop("auto_remove", None)
-    run_args.setdefault("network_mode", "none")
-    container = client.containers.run(
-        image=image,
-        entrypoint=command[:1],
-        command=command[1:],
-        detach=True,
-        volumes=chowned,
-        **run_args,
-    )
-    try:
-        status = container.wait(timeout=STEP_TIMEOUT)
-        print(container.logs(stdout=True, stderr=True).decode(errors="replace"), end="")
-        return int(status["StatusCode"])
-    finally:
-        container.remove(force=True)
+def test_the_compiled_diamond_runs_with_the_local_digests(runner_image: str, tmp_path: Path):
+    params = {"k": 4}
+    doc = compile_shipped(Diamond, runner_image, tmp_path / "kfp-root")
+    run = run_pipeline(doc, tmp_path / "kfp-root", params)
+    local = run_local(Diamond, tmp_path / "local", params)
+    assert assert_matches_local(run, local) == (4 + 1) + 4 * 2
+    assert len(tasks(doc)) == 4
 
 
-@pytest.fixture
-def kfp_local(
-    docker_host: str, runner_image: str, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[str]:
-    """kfp.local set up for the DockerRunner on podman; yields the runner image."""
-    pytest.importorskip("kfp")
-    from kfp.local import docker_task_handler
-
-    monkeypatch.setenv("DOCKER_HOST", docker_host)
-    monkeypatch.setattr(docker_task_handler, "run_docker_container", _run_docker_container)
-    yield runner_image
-
-
-def _local_digests(workspace: Path) -> dict[str, str]:
-    """Every step's output digest from ``axl run local --json`` on the same workflow."""
-    args = [f"{key}={value}" for key, value in PARAMS.items()]
-    result = subprocess.run(
-        [sys.executable, "-m", "axl", "run", "local", "-m", "tests.argo.helpers:Diamond"]
-        + [item for arg in args for item in ("--param", arg)]
-        + ["--json", "--workspace", str(workspace)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    steps = json.loads(result.stdout)["steps"]
-    return {name: step["outputs"][0]["digest"] for name, step in steps.items()}
+def test_iris_knn_runs_with_the_local_and_the_argo_digests(sklearn_image: str, tmp_path: Path):
+    iris = load_target(IRIS).cls
+    params = {"n_neighbors": 7}  # as the Argo end-to-end test runs it
+    doc = compile_shipped(iris, sklearn_image, tmp_path / "kfp-root")
+    run = run_pipeline(doc, tmp_path / "kfp-root", params)
+    local = run_local(iris, tmp_path / "local", params)
+    accuracy = assert_matches_local(run, local)
+    assert 0.9 <= accuracy <= 1.0
+    assert digests(run) == argo_digests(iris, tmp_path / "argo", params, local)
+    assert len(digests(run)) == 4
 
 
-def test_the_compiled_diamond_runs_on_kfp_local_docker_with_the_local_digests(
-    kfp_local: str, tmp_path: Path
+def test_params_of_each_type_arrive_typed_with_and_without_defaults(
+    runner_image: str, tmp_path: Path
 ):
-    from kfp import components, local
+    # tag and ratio keep their defaults; the rest are kfp pipeline arguments
+    params = {
+        "epochs": 7,
+        "rate": 2.0,
+        "verbose": True,
+        "seed": 11,
+        "scale": 4.0,
+        "label": "7",
+        "strict": False,
+    }
+    doc = compile_shipped(Typed, runner_image, tmp_path / "kfp-root")
+    run = run_pipeline(doc, tmp_path / "kfp-root", params)
+    local = run_local(Typed, tmp_path / "local", params)
+    assert assert_matches_local(run, local) == "base:77:16.75:True/False:9"
+    assert read_artifact(run.output("arrived")) == {
+        "epochs": ["int", 7],
+        "rate": ["float", 2.0],
+        "tag": ["str", "base"],
+        "verbose": ["bool", True],
+        "ratio": ["float", 1.0],
+        "seed": ["int", 11],
+        "scale": ["float", 4.0],
+        "label": ["str", "7"],
+        "strict": ["bool", False],
+    }
 
-    pipeline_root = tmp_path / "kfp-root"
-    code = pipeline_root / "code"
-    for name in CODE_FILES:
-        (code / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(ROOT / name, code / name)
-    options = KfpOptions(image=kfp_local, python_path=(str(code),))
-    doc = compile(build_ir(Diamond), options)
-    package = tmp_path / "diamond.yaml"
-    package.write_text(json.dumps(doc, indent=2))
-    pipeline = components.load_component_from_file(str(package))
 
-    local.init(runner=local.DockerRunner(), pipeline_root=str(pipeline_root))
-    started = time.monotonic()
-    pipeline(**PARAMS)
-    seconds = time.monotonic() - started
-    print(f"kfp.local DockerRunner ran {len(tasks(doc))} tasks in {seconds:.1f} s")
+def test_a_retried_step_fails_its_first_container_and_succeeds_in_the_second(
+    runner_image: str, tmp_path: Path
+):
+    root = tmp_path / "kfp-root"
+    doc = compile_shipped(Flaky, runner_image, root)
+    assert tasks(doc)["work"]["retryPolicy"] == {
+        "maxRetryCount": 2,
+        "backoffDuration": "0.010s",
+        "backoffFactor": 2.0,
+    }
+    counter = root / "tries"  # in the mounted pipeline root, so the container counts there
+    run = run_pipeline(doc, root, {"counter": str(counter)})
+    assert counter.read_text() == "2"
+    local_counter = tmp_path / "local-tries"
+    local = run_local(Flaky, tmp_path / "local", {"counter": str(local_counter)})
+    assert local["steps"]["work"]["attempts"] == 2 and local_counter.read_text() == "2"
+    assert assert_matches_local(run, local) == 2
+    argo_counter = tmp_path / "argo-tries"
+    argo = argo_digests(Flaky, tmp_path / "argo", {"counter": str(argo_counter)}, local)
+    assert digests(run) == argo and argo_counter.read_text() == "2"
 
-    expected = _local_digests(tmp_path / "local")
-    for step, digest in expected.items():
-        task = step.replace("_", "-")
-        (output_file,) = pipeline_root.glob(f"*/{task}/executor_output.json")
-        registered = json.loads(output_file.read_text())
-        (artifact,) = registered["artifacts"]["output"]["artifacts"]
-        assert artifact["metadata"]["axl_digest"] == digest, step
-        sidecar = Path(artifact["uri"]) / "output.meta.json"
-        assert json.loads(sidecar.read_text())["digest"] == digest, step
+
+def test_a_step_failing_every_attempt_fails_the_pipeline_after_its_retries(
+    runner_image: str, tmp_path: Path
+):
+    root = tmp_path / "kfp-root"
+    doc = compile_shipped(Flaky, runner_image, root)
+    counter = root / "tries"
+    with pytest.raises(RuntimeError, match="Inner task failed: .*work"):
+        run_pipeline(doc, root, {"counter": str(counter), "succeed_on": 9})
+    assert counter.read_text() == "3"  # the first attempt and maxRetryCount (2) retries
+    assert not (run_folder(doc, root) / "work" / "executor_output.json").exists()
+
+
+WHEN_CASES: list[tuple[type[Any], dict[str, Any], set[str]]] = [
+    # the params tests/argo_e2e/test_controller.py runs Conditions with
+    (Conditions, {"run_label": "r1"}, {"retried"}),
+    (
+        Conditions,
+        {"run_label": "r2", "mode": "quick", "region": "apac"},
+        {"full_report", "regional", "retried"},
+    ),
+    (Threshold, {"level": 0.95}, set()),
+    (Threshold, {"level": 0.5}, {"deploy", "notify"}),
+]
+
+
+@pytest.mark.parametrize(
+    ("cls", "params", "skipped"),
+    WHEN_CASES,
+    ids=["conditions-r1", "conditions-quick-apac", "threshold-met", "threshold-missed"],
+)
+def test_when_skips_the_steps_the_local_run_skips(
+    runner_image: str,
+    tmp_path: Path,
+    cls: type[Any],
+    params: dict[str, Any],
+    skipped: set[str],
+):
+    root = tmp_path / "kfp-root"
+    doc = compile_shipped(cls, runner_image, root)
+    run = run_pipeline(doc, root, params)
+    local = run_local(cls, tmp_path / "local", params)
+    assert {s for s, info in local["steps"].items() if info["status"] == "skipped"} == skipped
+    assert_matches_local(run, local)
+    assert digests(run) == argo_digests(cls, tmp_path / "argo", params, local)
