@@ -1,4 +1,5 @@
-"""Deploy axl's examples to Argo Workflows: each one's code to S3, each one a WorkflowTemplate.
+"""Deploy axl's examples to Argo Workflows: each one's code to S3, each one a WorkflowTemplate
+(and, with ``kfpHost`` set, each one a Kubeflow Pipelines pipeline version too).
 
 Stack config (``Pulumi.<stack>.yaml``):
 
@@ -11,6 +12,10 @@ Stack config (``Pulumi.<stack>.yaml``):
 ``serviceAccount``   service account of the step pods (default: the namespace's default)
 ``s3Endpoint``       S3 endpoint the pods read the archives from (default: the artifact
                      repository's), with ``s3Secret`` naming a Secret (accessKey, secretKey)
+``kfpHost``          KFP API URL: also deploy each workflow to Kubeflow Pipelines (default: off;
+                     KFP reads the archives with its own object store settings)
+``kfpToken``         bearer token for ``kfpHost`` (a secret: ``pulumi config set --secret``)
+``kfpNamespace``     profile namespace of a multi-user KFP (default: none)
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pulumi
-from axl_pulumi import ArgoTarget, AxlWorkflow
+from axl_pulumi import ArgoTarget, AxlWorkflow, KfpTarget
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 EXTERNAL_REPO = EXAMPLES / "external_repo"
@@ -34,6 +39,17 @@ argo = ArgoTarget(
     code_endpoint=config.get("s3Endpoint"),
     code_secret=config.get("s3Secret"),
 )
+kfp_host = config.get("kfpHost")
+kfp = (
+    KfpTarget(
+        host=kfp_host,
+        token=config.get_secret("kfpToken"),
+        namespace=config.get("kfpNamespace"),
+    )
+    if kfp_host
+    else None
+)
+targets = ["argo", "kfp"] if kfp is not None else ["argo"]
 
 workflows = {
     # A workflow of this repository: archive only examples/ (not axl itself, not the
@@ -46,7 +62,9 @@ workflows = {
         bucket=bucket,
         prefix=prefix,
         image=image,
+        targets=targets,
         argo=argo,
+        kfp=kfp,
     ),
     # A project of its own (src layout, pyproject.toml): archived from its root.
     "wordstats": AxlWorkflow(
@@ -55,7 +73,9 @@ workflows = {
         bucket=bucket,
         prefix=prefix,
         image=image,
+        targets=targets,
         argo=argo,
+        kfp=kfp,
     ),
 }
 
@@ -64,3 +84,5 @@ for key, flow in workflows.items():
     pulumi.export(f"{key}_namespace", flow.outputs["argo_namespace"])
     pulumi.export(f"{key}_code_uri", flow.code_uri)
     pulumi.export(f"{key}_workflow_hash", flow.workflow_hash)
+    if kfp is not None:
+        pulumi.export(f"{key}_kfp_version", flow.outputs["kfp_version_name"])

@@ -21,7 +21,7 @@ from axl.errors import UsageError
 from tests.pulumi import kfp_programs
 from tests.pulumi.conftest import IRIS, REPO, Project
 from tests.pulumi.expect import ARGO_TEMPLATE, AXL_WORKFLOW, OBJECT, TEMPLATE, workflow_ir
-from tests.pulumi.harness import ProgramRun, Registration, run_program
+from tests.pulumi.harness import ProgramRun, Registration, run_program, stack_config
 from tests.pulumi.kfp_expect import axl_compile, version_digest
 from tests.pulumi.programs import FakeImageBuilder
 from tests.pulumi.test_preview import changed
@@ -382,3 +382,31 @@ def test_a_kfp_pipeline_on_its_own_takes_a_spec(program_dir: Path) -> None:
         "spec_hash": digest,
     }
     assert run.one(KFP_PIPELINE).parent == run.stack_urn
+
+
+@pytest.mark.skipif(not TAKES_CODE, reason="the KFP target cannot ship code archives yet")
+def test_the_example_stack_deploys_to_kfp_only_when_a_host_is_configured(
+    tmp_path: Path,
+) -> None:
+    stack_dir = REPO / "stacks" / "axl-examples"
+    project, config = stack_config(stack_dir, "dev")
+    (tmp_path / "off").mkdir()
+    (tmp_path / "on").mkdir()
+    off = run_program(
+        stack_dir / "__main__.py", cwd=tmp_path / "off", project=project, config=config
+    ).check()
+    on_config = {**config, f"{project}:kfpHost": HOST, f"{project}:kfpToken": TOKEN}
+    on = run_program(
+        stack_dir / "__main__.py", cwd=tmp_path / "on", project=project, config=on_config
+    ).check()
+
+    assert off.of_type(KFP_PIPELINE) == []
+    assert not any("kfp" in key for key in off.exports)
+    pipelines = {p.name: p.inputs for p in on.of_type(KFP_PIPELINE)}
+    assert sorted(pipelines) == ["iris-knn-kfp", "wordstats-kfp"]
+    assert all(secret_value(p["token"]) == TOKEN for p in pipelines.values())
+    assert {on.exports["iris_kfp_version"], on.exports["wordstats_kfp_version"]} == {
+        p["version_name"] for p in pipelines.values()
+    }
+    # The Argo side is the same with or without KFP.
+    assert [t.inputs for t in on.of_type(TEMPLATE)] == [t.inputs for t in off.of_type(TEMPLATE)]

@@ -103,19 +103,6 @@ def test_create_sends_the_token_as_a_bearer_and_keeps_it_out_of_errors(
     assert "wrong-token" not in str(refused.value)
 
 
-def test_a_new_spec_is_a_second_version_of_the_same_pipeline(
-    server: KfpApiServer,
-) -> None:
-    provider = KfpPipelineProvider()
-    first = created(provider, props(server))
-    second = created(provider, props(server, spec=SPEC + "# two\n"))
-
-    assert first["pipeline_id"] == second["pipeline_id"]
-    assert first["version_id"] != second["version_id"]
-    versions = server.versions_of(first["pipeline_id"])
-    assert [v.name for v in versions] == [first["version_name"], second["version_name"]]
-
-
 def test_diff_replaces_on_a_new_version_and_updates_on_a_new_token(
     server: KfpApiServer,
 ) -> None:
@@ -159,6 +146,11 @@ def test_a_replacement_uploads_the_new_version_then_deletes_the_old(
     provider = KfpPipelineProvider()
     old = created(provider, props(server))
     new = created(provider, props(server, spec=SPEC + "# two\n"))
+    # The new spec is a second version of the same pipeline...
+    assert new["pipeline_id"] == old["pipeline_id"]
+    versions = server.versions_of(old["pipeline_id"])
+    assert [v.name for v in versions] == [old["version_name"], new["version_name"]]
+    # ...and the old one goes once the new one is up.
     provider.delete(old["version_id"], old)
 
     (left,) = server.versions_of(new["pipeline_id"])
