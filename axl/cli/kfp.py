@@ -207,7 +207,7 @@ def _compile(args: list[str], module: str, pipeline_name: str | None) -> _Pipeli
     from axl.compiler.kfp.options import check_pipeline_name
     from axl.compiler.registry import get_target
     from axl.compiler.target import parse_flags
-    from axl.deploy.kfp import version_name
+    from axl.deploy.kfp import pipeline_digest, version_name
     from axl.dsl.loader import load_target
     from axl.ir import build
 
@@ -220,7 +220,8 @@ def _compile(args: list[str], module: str, pipeline_name: str | None) -> _Pipeli
     compiled = target.compile(built.ir, options)
     found = (*built.warnings, *compiled.warnings, *target.check(compiled))
     name = check_pipeline_name(pipeline_name or options.name or built.ir.name)
-    return _Pipeline(loaded.cls, built.ir, compiled, name, version_name(name, compiled.hash), found)
+    version = version_name(name, pipeline_digest(compiled.text, compiled.hash))
+    return _Pipeline(loaded.cls, built.ir, compiled, name, version, found)
 
 
 def _upload(
@@ -263,7 +264,7 @@ def _print_upload(pipeline: _Pipeline, host: str, uploaded: UploadedVersion) -> 
     if uploaded.created:
         what = f"uploaded ({pipeline.size:,} bytes)"
     else:
-        what = "already there (same workflow hash): nothing uploaded"
+        what = "already there (same workflow and spec): nothing uploaded"
     typer.echo(
         f"pipeline {uploaded.pipeline_name} on {host}: version {uploaded.version_name} {what}"
     )

@@ -87,6 +87,23 @@ def connect(
         return kfp.Client(host=url, existing_token=secret, **given)
 
 
+def pipeline_digest(spec_text: str, workflow_hash: str) -> str:
+    """``blake3:<hex>`` of a compiled pipeline: the workflow's hash, then the file's text.
+
+    The text changes with every compile option (image, packages, axl's
+    version), the hash with the code the spec does not hold (the image or the
+    archive does): a version named after both is stale after neither.
+    """
+    from blake3 import blake3
+
+    from axl.digests import format_digest
+
+    hasher = blake3()
+    hasher.update(f"{workflow_hash}\n".encode())
+    hasher.update(spec_text.encode("utf-8"))
+    return format_digest(hasher.hexdigest())
+
+
 def version_name(pipeline_name: str, workflow_hash: str) -> str:
     """``<pipeline>-<first 12 hex digits of the hash>``: a valid KFP version name."""
     from axl.compiler.kfp.options import check_pipeline_name

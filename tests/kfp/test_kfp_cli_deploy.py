@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from axl.cli.app import app
-from axl.deploy.kfp import TOKEN_ENV
+from axl.deploy.kfp import TOKEN_ENV, pipeline_digest
 from axl.errors import EXIT_DEPLOY, EXIT_FAILED, EXIT_INFRA, EXIT_USAGE
 from tests.compile_cli import invoke as invoke_compile
 from tests.kfp.helpers import ROOT
@@ -74,7 +74,7 @@ def test_upload_sends_the_file_axl_compile_writes_named_after_the_hash(kfp_api_s
         "--json",
     )  # fmt: skip
     assert compiled.exit_code == 0, compiled.output
-    digest = json.loads(compiled.stdout)["hash"]
+    digest = pipeline_digest(out.read_text(), json.loads(compiled.stdout)["hash"])
     result = upload(kfp_api_server, IRIS, "--image", IMAGE)
     assert result.exit_code == 0, result.output
     version = f"iris-knn-{digest.removeprefix('blake3:')[:12]}"
@@ -97,7 +97,18 @@ def test_upload_json_reports_pipeline_version_and_whether_it_was_created(kfp_api
             report["version"] == version.name
             and report["version_id"] == version.pipeline_version_id
         )
-        assert report["version"] == f"diamond-{report['hash'].removeprefix('blake3:')[:12]}"
+        stored = pipeline_digest(version.spec.decode(), report["hash"])
+        assert report["version"] == f"diamond-{stored.removeprefix('blake3:')[:12]}"
+
+
+def test_a_new_compile_option_is_a_new_version_not_the_stale_one(kfp_api_server):
+    first = json.loads(upload(kfp_api_server, DIAMOND, "--json").stdout)
+    other = json.loads(upload(kfp_api_server, DIAMOND, "--image", IMAGE, "--json").stdout)
+    assert other["hash"] == first["hash"] and other["created"] is True
+    assert other["version"] != first["version"]
+    pipeline = kfp_api_server.pipeline_named("diamond")
+    latest = kfp_api_server.versions_of(pipeline.pipeline_id)[-1]
+    assert IMAGE.encode() in latest.spec
 
 
 def test_a_second_upload_of_unchanged_code_sends_nothing_and_says_it_is_there(kfp_api_server):
@@ -105,7 +116,7 @@ def test_a_second_upload_of_unchanged_code_sends_nothing_and_says_it_is_there(kf
     kfp_api_server.clear_requests()
     result = upload(kfp_api_server)
     assert result.exit_code == 0, result.output
-    assert "already there (same workflow hash): nothing uploaded" in result.stdout
+    assert "already there (same workflow and spec): nothing uploaded" in result.stdout
     assert kfp_api_server.uploads() == []
     assert {r.method for r in kfp_api_server.requests} == {"GET"}
 
