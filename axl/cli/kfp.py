@@ -2,7 +2,8 @@
 
 Both compile exactly as ``axl compile --target kfp`` does (the target's
 flags after the command's own, the same bytes), name the version after the
-workflow hash and upload it unless the server has it already; ``run`` then
+workflow hash and the compiled file (:func:`axl.deploy.kfp.pipeline_digest`)
+and upload it unless the server has it already; ``run`` then
 starts a run of that version with the params typed as the workflow declares
 them. The server side is :mod:`axl.deploy.kfp`.
 """
@@ -110,8 +111,8 @@ def upload(
     existing_token: str | None = TokenOption,
     as_json: bool = JsonOption,
 ) -> None:
-    """Upload a workflow as a pipeline version named after its hash (once: unchanged code
-    sends nothing)."""
+    """Upload a workflow as a pipeline version named after its hash (once: an unchanged
+    workflow and spec send nothing)."""
     pipeline = _compile(ctx.args, module, pipeline_name)
     _, uploaded = _upload(pipeline, host, namespace, existing_token)
     if as_json:
