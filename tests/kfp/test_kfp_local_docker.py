@@ -146,6 +146,8 @@ WHEN_CASES: list[tuple[type[Any], dict[str, Any], set[str]]] = [
         {"run_label": "r2", "mode": "quick", "region": "apac"},
         {"full_report", "regional", "retried"},
     ),
+    # and the other side of "not dry_run" and "params.retries"
+    (Conditions, {"run_label": "r3", "dry_run": True, "retries": 2}, {"upload"}),
     (Threshold, {"level": 0.95}, set()),
     (Threshold, {"level": 0.5}, {"deploy", "notify"}),
 ]
@@ -154,7 +156,13 @@ WHEN_CASES: list[tuple[type[Any], dict[str, Any], set[str]]] = [
 @pytest.mark.parametrize(
     ("cls", "params", "skipped"),
     WHEN_CASES,
-    ids=["conditions-r1", "conditions-quick-apac", "threshold-met", "threshold-missed"],
+    ids=[
+        "conditions-r1",
+        "conditions-quick-apac",
+        "conditions-dry-retries",
+        "threshold-met",
+        "threshold-missed",
+    ],
 )
 def test_when_skips_the_steps_the_local_run_skips(
     runner_image: str,
