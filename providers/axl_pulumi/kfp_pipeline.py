@@ -42,7 +42,8 @@ class KfpPipelineArgs:
     spec: pulumi.Input[str]
     """The ``PipelineSpec`` YAML, as ``axl compile --target kfp`` writes it."""
     token: pulumi.Input[str] | None = None
-    """Bearer token for the API (stored as a secret); None connects without one."""
+    """Bearer token for the API (stored as a secret); None: ``$KFP_TOKEN`` where the
+    provider runs (``pulumi up``), else no token."""
     namespace: pulumi.Input[str] | None = None
     """The Kubeflow profile namespace of a multi-user installation."""
     workflow_hash: pulumi.Input[str] | None = None

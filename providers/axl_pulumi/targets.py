@@ -40,7 +40,8 @@ class KfpTarget:
     """Options of the ``kfp`` target (a pipeline version on a Kubeflow Pipelines server).
 
     ``host`` is the KFP API endpoint and ``token`` a bearer token for it (both kept
-    as secrets); ``namespace`` the profile namespace of a multi-user installation;
+    as secrets; without a token, ``$KFP_TOKEN`` of ``pulumi up``'s environment, if
+    set, is sent); ``namespace`` the profile namespace of a multi-user installation;
     ``pipeline_name`` defaults to the workflow's name; ``compiler_options`` are
     further ``axl.compiler.kfp.KfpOptions`` fields (``packages_policy``,
     ``python_path``).
@@ -110,10 +111,11 @@ def deploy_kfp(ctx: DeployContext) -> Deployment:
     from axl_pulumi.kfp_spec import CompiledSpec, KfpSpecCompiler
 
     name = f"{ctx.name}-kfp"
+    owner = describe(TYPE_TOKEN, name)
     options: KfpTarget = ctx.options
     compiler = KfpSpecCompiler(
         ctx.source.ir,
-        owner=describe(TYPE_TOKEN, name),
+        owner=owner,
         pipeline_name=options.pipeline_name,
         compiler_options=options.compiler_options,
         code=ctx.code.location if ctx.code is not None else None,
@@ -123,7 +125,7 @@ def deploy_kfp(ctx: DeployContext) -> Deployment:
     def spec_text(values: Mapping[str, Any]) -> str:
         compiled: CompiledSpec = compiler.compile(values)
         for warning in compiled.warnings:
-            pulumi.log.warn(f"{name}: {warning}", resource=ctx.parent)
+            pulumi.log.warn(f"{owner}: {warning}", resource=ctx.parent)
         return compiled.text
 
     code = ctx.code
@@ -171,7 +173,13 @@ class Target:
 
 TARGETS: Mapping[str, Target] = {
     "argo": Target("argo", ArgoTarget, deploy_argo, "ArgoTarget(namespace='ml')"),
-    "kfp": Target("kfp", KfpTarget, deploy_kfp, "KfpTarget(host='https://kfp.example.com')", True),
+    "kfp": Target(
+        "kfp",
+        KfpTarget,
+        deploy_kfp,
+        "KfpTarget(host='https://kfp.example.com')",
+        needs_options=True,
+    ),
 }
 PLANNED: Mapping[str, str] = {"dagster": "Dagster"}
 """Targets axl compiles to that these components do not deploy yet."""

@@ -157,11 +157,11 @@ def test_host_and_token_are_registered_as_secrets_and_the_token_shows_nowhere(
     assert TOKEN.encode() not in provider and HOST.encode() not in provider
 
 
-def test_without_a_token_none_is_registered(program_dir: Path) -> None:
+def test_without_a_token_a_secret_none_is_registered(program_dir: Path) -> None:
     run = deploy(program_dir, kfp=KfpTarget(host=HOST, namespace="team-a")).check()
 
     inputs = run.one(KFP_PIPELINE).inputs
-    assert inputs.get("token") in (None, rpc.wrap_rpc_secret(None))
+    assert secret_value(inputs["token"]) is None
     assert inputs["namespace"] == "team-a"
 
 
@@ -410,3 +410,15 @@ def test_the_example_stack_deploys_to_kfp_only_when_a_host_is_configured(
     }
     # The Argo side is the same with or without KFP.
     assert [t.inputs for t in on.of_type(TEMPLATE)] == [t.inputs for t in off.of_type(TEMPLATE)]
+
+
+def test_what_the_compile_warns_about_is_logged_on_the_workflow(program_dir: Path) -> None:
+    long_name = "iris-" + "k" * 60
+    compiled = TARGET.compile(workflow_ir(IRIS), TARGET.options({"name": long_name}))
+    warnings = [*compiled.warnings, *TARGET.check(compiled)]
+    assert warnings, "the compile warns about nothing: pick a workflow it warns about"
+
+    run = deploy(program_dir, kfp=KfpTarget(host=HOST, pipeline_name=long_name)).check()
+
+    logged = [message for level, message in run.logs if level == "warning"]
+    assert logged == [f"KfpPipeline 'iris-kfp': {warning}" for warning in warnings]
