@@ -209,12 +209,23 @@ class KfpRun:
     def task_folder(self, step: str) -> Path:
         return self.folder / step_tasks(self.doc)[step]
 
+    def executor_output(self, step: str) -> dict[str, Any]:
+        """The ``executor_output.json`` the step's container wrote for kfp."""
+        output: dict[str, Any] = json.loads(
+            (self.task_folder(step) / "executor_output.json").read_text()
+        )
+        return output
+
     def registered(self, step: str) -> dict[str, Any]:
         """The output artifact ``executor_output.json`` registers for the step's task."""
-        output = json.loads((self.task_folder(step) / "executor_output.json").read_text())
-        (artifact,) = output["artifacts"]["output"]["artifacts"]
+        (artifact,) = self.executor_output(step)["artifacts"]["output"]["artifacts"]
         registered: dict[str, Any] = artifact
         return registered
+
+    def output_parameters(self, step: str) -> set[str]:
+        """The output parameters the step's component declares (a value a ``when`` reads)."""
+        component = self.doc["components"][f"comp-{step_tasks(self.doc)[step]}"]
+        return set(component.get("outputDefinitions", {}).get("parameters", {}))
 
     def output(self, step: str) -> Path:
         """The data file the step wrote (beside its sidecar, in the output artifact's folder)."""
@@ -322,7 +333,8 @@ def assert_matches_local(run: KfpRun, local: Mapping[str, Any]) -> Any:
     """Every step ran (or was skipped) as locally, and wrote byte-identical artifacts.
 
     ``local`` is the ``--json`` report of ``axl run local``. A skipped step's
-    task has no folder at all (its container never started). Returns the
+    task has no folder at all (its container never started); a step whose
+    value a ``when`` reads registers it as its component's output parameter. Returns the
     final step's value as kfp.local's run produced it (None when skipped).
     """
     assert local["ok"], local
@@ -345,6 +357,10 @@ def assert_matches_local(run: KfpRun, local: Mapping[str, Any]) -> Any:
             expected["digest"],
             expected["size"],
         ), step
+        values = run.executor_output(step).get("parameterValues", {})
+        assert set(values) == run.output_parameters(step), step
+        for value in values.values():  # what kfp evaluates a condition on
+            assert value == read_artifact(data), step
     final = local["final_step"]
     if final in skipped:
         return None

@@ -177,4 +177,6 @@ def test_when_skips_the_steps_the_local_run_skips(
     local = run_local(cls, tmp_path / "local", params)
     assert {s for s, info in local["steps"].items() if info["status"] == "skipped"} == skipped
     assert_matches_local(run, local)
+    read_by_a_when = {"evaluate"} if cls is Conditions else {"score"}
+    assert {step for step in local["steps"] if run.output_parameters(step)} == read_by_a_when
     assert digests(run) == argo_digests(cls, tmp_path / "argo", params, local)
