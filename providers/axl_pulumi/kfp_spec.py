@@ -16,6 +16,7 @@ from axl_pulumi._args import compiler_extra, compiler_options_errors
 from axl_pulumi.errors import ComponentError, in_component
 
 if TYPE_CHECKING:
+    from axl.compiler.target import Target
     from axl.ir import IRWorkflow
     from axl.packaging import CodeLocation
 
@@ -39,19 +40,12 @@ class KfpSpecCompiler:
     ) -> None:
         from axl.compiler.kfp.options import check_pipeline_name
         from axl.compiler.registry import get_target
-        from axl.compiler.target import Target
         from axl.errors import AxlError
 
         self.ir = ir
         self.owner = owner
         self.code = code
         self.target: Target = get_target(TARGET)
-        if code is not None and type(self.target).with_code is Target.with_code:
-            raise ComponentError(
-                f"{owner}: the kfp target cannot take the code as an archive yet",
-                hint="deploy it without bucket= (the image must hold the code), "
-                "or leave 'kfp' out of targets",
-            )
         if params:
             raise ComponentError(
                 f"{owner}: the kfp target cannot set param defaults yet (params={sorted(params)})",

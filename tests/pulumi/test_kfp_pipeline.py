@@ -11,12 +11,11 @@ from typing import Any
 
 import pytest
 import yaml
-from axl_pulumi import ComponentError, KfpTarget
+from axl_pulumi import KfpTarget
 from axl_pulumi.kfp_pipeline import KfpPipelineProvider
 from pulumi.runtime import rpc
 
 from axl.compiler.kfp.target import TARGET
-from axl.compiler.target import Target
 from axl.errors import UsageError
 from tests.pulumi import kfp_programs
 from tests.pulumi.conftest import IRIS, REPO, Project
@@ -30,8 +29,6 @@ KFP_PIPELINE = kfp_programs.KFP_PIPELINE
 HOST = "https://kfp.example.com"
 TOKEN = "kfp-token-0123456789"
 IMAGE = "ghcr.io/axl-workflows/runner:0.1.0"
-TAKES_CODE = type(TARGET).with_code is not Target.with_code
-"""Whether the KFP target ships the code as an archive (``with_code``) yet."""
 
 
 def deploy(program_dir: Path, preview: bool = False, **kwargs: Any) -> ProgramRun:
@@ -243,20 +240,6 @@ def images(spec: str) -> set[str]:
     return {e["container"]["image"] for e in executors.values()}
 
 
-@pytest.mark.skipif(TAKES_CODE, reason="the KFP target ships code archives")
-def test_a_code_archive_is_refused_while_the_target_cannot_ship_it(program_dir: Path) -> None:
-    run = deploy(program_dir, bucket="axl-dev", workflow_path=str(REPO / "examples"))
-
-    with pytest.raises(ComponentError) as raised:
-        run.raise_error()
-    assert raised.value.message == (
-        "KfpPipeline 'iris-kfp': the kfp target cannot take the code as an archive yet"
-    )
-    assert raised.value.hint is not None and "without bucket=" in raised.value.hint
-    assert not run.of_type(KFP_PIPELINE)
-
-
-@pytest.mark.skipif(not TAKES_CODE, reason="the KFP target cannot ship code archives yet")
 def test_with_a_code_archive_the_spec_is_what_axl_compile_writes_for_it(
     program_dir: Path, tmp_path: Path
 ) -> None:
@@ -283,7 +266,6 @@ def test_with_a_code_archive_the_spec_is_what_axl_compile_writes_for_it(
     assert pipeline.dependencies == (obj.urn,)
 
 
-@pytest.mark.skipif(not TAKES_CODE, reason="the KFP target cannot ship code archives yet")
 def test_with_a_code_archive_a_changed_helper_module_is_a_new_version(
     project: Project, program_dir: Path
 ) -> None:
@@ -384,7 +366,6 @@ def test_a_kfp_pipeline_on_its_own_takes_a_spec(program_dir: Path) -> None:
     assert run.one(KFP_PIPELINE).parent == run.stack_urn
 
 
-@pytest.mark.skipif(not TAKES_CODE, reason="the KFP target cannot ship code archives yet")
 def test_the_example_stack_deploys_to_kfp_only_when_a_host_is_configured(
     tmp_path: Path,
 ) -> None:
