@@ -28,8 +28,9 @@ on as users have it and a ``gc.collect()`` before each run. CPU time
 The kfp SDK names each new task by trying ``name-2``, ``name-3``, ... against
 a list of the names so far, so its time grows with the square of the steps;
 it is run only up to ``--kfp-max-steps`` (2,000 by default, which keeps a full
-run to about 5 minutes on a 2-core machine; 10,000 takes hours). Larger sizes
-are reported as skipped, with that reason. Nothing from the ``bench`` group is
+run to about 5 minutes on a 2-core machine; at 10,000 steps each of its runs
+takes about 25 times its 2,000-step run). Larger sizes are reported as
+skipped, with that reason. Nothing from the ``bench`` group is
 needed: the kfp SDK is in the ``dev`` group (and the ``kfp`` extra)::
 
     .venv/bin/python benchmarks/kfp_compile.py
@@ -93,8 +94,8 @@ def axl_compile(target: str, out: Path, marks: Marks) -> str:
     return output.text
 
 
-def sdk_compile(n: int, out: Path, marks: Marks) -> str:
-    """The same DAG written as KFP's docs write a pipeline, compiled to ``out``."""
+def sdk_compile(n: int, package_path: Path, marks: Marks) -> str:
+    """The same DAG written as KFP's docs write a pipeline, compiled to ``package_path``."""
     from kfp import compiler, dsl
 
     @dsl.container_component
@@ -128,9 +129,9 @@ def sdk_compile(n: int, out: Path, marks: Marks) -> str:
             tasks.append(combine(step=f"s{i}", a=a.outputs["out"], b=b.outputs["out"]))
 
     mark(marks, "define")
-    compiler.Compiler().compile(layered, str(out))
+    compiler.Compiler().compile(layered, str(package_path))
     mark(marks, "compile + write")
-    return out.read_text("utf-8")
+    return package_path.read_text("utf-8")
 
 
 def same_as_cli(target: str, text: str, folder: Path) -> bool:
