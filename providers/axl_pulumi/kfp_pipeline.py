@@ -87,7 +87,7 @@ class KfpPipeline(pulumi.dynamic.Resource, module="axl", name="KfpPipeline"):
             pulumi.Output.from_input(args.version_name)
             if args.version_name is not None
             else pulumi.Output.all(args.pipeline_name, spec_hash).apply(
-                lambda v: _version_name(v[0], v[1])
+                lambda v: _version_name(v[0], v[1], owner)
             )
         )
         props: dict[str, Any] = {
@@ -116,10 +116,14 @@ def spec_digest(text: str, workflow_hash: str | None = None) -> str:
     return format_digest(hasher.hexdigest())
 
 
-def _version_name(pipeline_name: str, spec_hash: str) -> str:
+def _version_name(pipeline_name: str, spec_hash: str, owner: str) -> str:
     from axl.deploy.kfp import version_name
+    from axl.errors import AxlError
 
-    return version_name(pipeline_name, spec_hash)
+    try:
+        return version_name(pipeline_name, spec_hash)
+    except AxlError as exc:
+        raise in_component(owner, exc) from None
 
 
 def _check(args: KfpPipelineArgs, owner: str) -> None:

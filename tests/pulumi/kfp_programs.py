@@ -75,3 +75,16 @@ def kfp_pipeline(**kwargs: Any) -> None:
     pipeline = KfpPipeline(kwargs.pop("name", "pipeline"), **kwargs)
     for key in ("pipeline_id", "version_id", "version_name", "pipeline_name", "spec_hash"):
         pulumi.export(key, getattr(pipeline, key))
+
+
+def named_by_output(name: str, spec: str) -> None:
+    """A ``KfpPipeline`` whose pipeline name is an ``Output`` (checked once it resolves)."""
+    from axl_pulumi import KfpPipeline
+
+    with_kfp_server()
+    KfpPipeline(
+        "pipeline",
+        host="https://kfp.example.com",
+        pipeline_name=pulumi.Output.from_input(name),
+        spec=spec,
+    )

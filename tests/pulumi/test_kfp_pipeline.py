@@ -403,3 +403,14 @@ def test_what_the_compile_warns_about_is_logged_on_the_workflow(program_dir: Pat
 
     logged = [message for level, message in run.logs if level == "warning"]
     assert logged == [f"KfpPipeline 'iris-kfp': {warning}" for warning in warnings]
+
+
+def test_a_pipeline_name_output_is_checked_once_it_resolves(program_dir: Path) -> None:
+    program = functools.partial(kfp_programs.named_by_output, "Not_Valid", "root: {}\n")
+    run = run_program(program, cwd=program_dir)
+
+    with pytest.raises(UsageError) as raised:
+        run.raise_error()
+    assert raised.value.message.startswith(
+        "KfpPipeline 'pipeline': pipeline name 'Not_Valid' is not valid on KFP"
+    )
