@@ -104,16 +104,19 @@ class KfpPipeline(pulumi.dynamic.Resource, module="axl", name="KfpPipeline"):
 
 
 def spec_digest(text: str, workflow_hash: str | None = None) -> str:
-    """``blake3:<hex>`` of a spec's text (UTF-8), after ``<workflow_hash>\\n`` when given."""
+    """``blake3:<hex>`` of a spec's text (UTF-8), after ``<workflow_hash>\\n`` when given.
+
+    With the hash, it is :func:`axl.deploy.kfp.pipeline_digest`: ``axl kfp upload``
+    names the same version for the same workflow and spec.
+    """
     from blake3 import blake3
 
+    from axl.deploy.kfp import pipeline_digest
     from axl.digests import format_digest
 
-    hasher = blake3()
     if workflow_hash is not None:
-        hasher.update(f"{workflow_hash}\n".encode())
-    hasher.update(text.encode("utf-8"))
-    return format_digest(hasher.hexdigest())
+        return pipeline_digest(text, workflow_hash)
+    return format_digest(blake3(text.encode("utf-8")).hexdigest())
 
 
 def _version_name(pipeline_name: str, spec_hash: str, owner: str) -> str:
