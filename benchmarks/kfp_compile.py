@@ -28,9 +28,9 @@ on as users have it and a ``gc.collect()`` before each run. CPU time
 The kfp SDK names each new task by trying ``name-2``, ``name-3``, ... against
 a list of the names so far, so its time grows with the square of the steps;
 it is run only up to ``--kfp-max-steps`` (2,000 by default, which keeps a full
-run to about 5 minutes on a 2-core machine; at 10,000 steps each of its runs
-takes about 25 times its 2,000-step run). Larger sizes are reported as
-skipped, with that reason. Nothing from the ``bench`` group is
+run to about 6 minutes on a 2-core machine; from 500 to 2,000 steps its time
+grows about 16-fold, so a run at 10,000 would take some 25 times one at
+2,000). Larger sizes are reported as skipped, with that reason. Nothing from the ``bench`` group is
 needed: the kfp SDK is in the ``dev`` group (and the ``kfp`` extra)::
 
     .venv/bin/python benchmarks/kfp_compile.py
@@ -244,6 +244,13 @@ def report(results: dict[int, Measured], kfp_max_steps: int) -> None:
         print(
             f"\nkfp SDK skipped at {', '.join(f'{n:,}' for n in skipped)} steps: over "
             f"--kfp-max-steps {kfp_max_steps:,} (its task naming is quadratic in the steps)"
+        )
+    ran = [n for n, measured in results.items() if "kfp" in measured.runs]
+    if len(ran) > 1:
+        small, large = (median(results[n].runs["kfp"], "total") for n in (ran[0], ran[-1]))
+        print(
+            f"kfp SDK median CPU time from {ran[0]:,} to {ran[-1]:,} steps: {large / small:.1f}x "
+            f"(linear {ran[-1] / ran[0]:.0f}x, quadratic {(ran[-1] / ran[0]) ** 2:.0f}x)"
         )
 
     print("\nfirst (untimed) run, CPU s, and YAML bytes a task:")
