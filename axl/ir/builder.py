@@ -16,7 +16,7 @@ from axl.errors import GraphError, WorkflowDefinitionError
 from axl.io import get_handler
 from axl.ir.bindings import Binding, GraphPlan, StepInfo, step_infos
 from axl.ir.explicit import trace_plan
-from axl.ir.hashing import code_digest
+from axl.ir.hashing import code_digest, refresh_sources
 from axl.ir.inference import infer_plan
 from axl.ir.models import (
     IRCondition,
@@ -67,6 +67,7 @@ def _build(cls: type[Workflow]) -> BuildResult:
         )
     workflow = cls.name
     specs = cls.steps()
+    refresh_sources(spec.fn for spec in specs.values())
     if not specs:
         raise WorkflowDefinitionError(
             f"workflow {workflow!r} ({cls.__qualname__}) has no steps",

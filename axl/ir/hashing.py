@@ -6,7 +6,7 @@ import linecache
 import marshal
 import textwrap
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from blake3 import blake3
@@ -31,6 +31,18 @@ def _last_line(code: types.CodeType) -> int:
         if isinstance(const, types.CodeType):
             last = max(last, _last_line(const))
     return last
+
+
+def refresh_sources(fns: Iterable[Callable[..., Any]]) -> None:
+    """Forget cached source lines of the functions' files that changed on disk since read.
+
+    A workflow edited and reloaded in one process (a notebook, a long-lived
+    program) would otherwise hash the lines ``linecache`` read first; as
+    ``inspect.getsource`` does, one ``stat`` a file.
+    """
+    files = {code.co_filename for fn in fns if (code := getattr(fn, "__code__", None))}
+    for filename in files:
+        linecache.checkcache(filename)
 
 
 def step_source(fn: Callable[..., Any]) -> str | None:

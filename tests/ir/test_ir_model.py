@@ -97,3 +97,28 @@ def test_a_ten_thousand_step_chain_builds_without_recursion():
     order = ir.topological_order()
     assert order[0] == "s0" and order[-1] == "s9999"
     assert ir.get_node("s5000").inputs[0].ref == "s4999"
+
+
+def test_an_edited_and_reloaded_workflow_hashes_its_new_source(tmp_path, monkeypatch):
+    import importlib
+
+    source = (
+        "from axl import Workflow, step\n\n\n"
+        "class Edited(Workflow):\n"
+        "    @step\n"
+        "    def only(self) -> int:\n"
+        "        return {value}\n"
+    )
+    module_file = tmp_path / "edited_flow.py"
+    module_file.write_text(source.format(value=1))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    module = importlib.import_module("edited_flow")
+    try:
+        first = build(module.Edited).ir
+        module_file.write_text(source.format(value=100))  # another size: a new stat
+        module = importlib.reload(module)
+        second = build(module.Edited).ir
+    finally:
+        sys.modules.pop("edited_flow", None)
+    assert second.nodes[0].code_digest != first.nodes[0].code_digest
+    assert second.compute_hash() != first.compute_hash()
