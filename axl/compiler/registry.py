@@ -10,10 +10,11 @@ from axl.errors import UsageError
 TARGET_MODULES: dict[str, str] = {
     "argo": "axl.compiler.argo.target",
     "kfp": "axl.compiler.kfp.target",
+    "dagster": "axl.compiler.dagster.target",
 }
 """Target name -> the module that defines it (its ``TARGET``)."""
 
-PLANNED: tuple[str, ...] = ("dagster",)
+PLANNED: tuple[str, ...] = ()
 
 
 def target_names() -> tuple[str, ...]:

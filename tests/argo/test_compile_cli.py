@@ -61,7 +61,6 @@ def test_json_report(app, tmp_path):
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
-        (["--target", "dagster"], 2, "error: --target 'dagster' is not available yet"),
         (["--target", "airflow"], 2, "error: unknown --target 'airflow'"),
         (["--target", "argo", "--kind", "cron"], 2, "kind 'cron' is not one of"),
         (["--target", "argo", "--artifacts", "gcs"], 2, "artifacts 'gcs' is not one of s3, pvc"),
@@ -84,11 +83,9 @@ def test_bad_workflow_target(app, tmp_path):
 
 
 def test_json_errors(app):
-    result = axl(app, "compile", "-m", IRIS, "--target", "dagster", "--json", "--out", "x.yaml")
+    result = axl(app, "compile", "-m", IRIS, "--target", "airflow", "--json", "--out", "x.yaml")
     assert result.exit_code == 2
-    assert (
-        json.loads(result.stdout)["error"]["message"] == "--target 'dagster' is not available yet"
-    )
+    assert json.loads(result.stdout)["error"]["message"] == "unknown --target 'airflow'"
 
 
 def test_lint_errors_stop_the_compile(app, tmp_path, monkeypatch):

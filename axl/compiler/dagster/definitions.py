@@ -1,0 +1,103 @@
+"""The job in memory, for code-first users: ``definitions(IrisKNN)`` is ``defs`` of the module.
+
+:func:`definitions` runs the very module ``axl compile --target dagster``
+writes, in memory, so the job it returns is the file's job by construction
+(same ops, config, retries, tags, resources). Its source is registered with
+:mod:`linecache` under a ``<axl dagster ...>`` name, so tracebacks through
+the ops show their lines.
+"""
+
+from __future__ import annotations
+
+import linecache
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
+
+from axl.compiler.dagster.compiler import compile
+from axl.compiler.dagster.options import DEFAULT_WORKSPACE, DagsterOptions
+from axl.errors import MissingDependencyError
+from axl.ir import IRWorkflow, build_ir
+
+if TYPE_CHECKING:
+    from axl.dsl.workflow import Workflow
+
+DAGSTER_HINT = "pip install 'axl-workflows[dagster]'"
+
+
+class JobOptions(TypedDict, total=False):
+    """The keyword arguments of :func:`definitions` and :func:`to_job`."""
+
+    workspace: str | Path
+    python_path: Sequence[str] | None
+    packages_policy: str
+    name: str | None
+
+
+def definitions(workflow: type[Workflow] | IRWorkflow, **options: Unpack[JobOptions]) -> Any:
+    """A ``dagster.Definitions`` holding the workflow's job and the workspace resource.
+
+    ``workflow`` is a workflow class or its IR. ``python_path`` lists the
+    folders a step imports the workflow from; for a class, the default is
+    the folder its module is imported from (as ``axl.run_local`` does), for
+    an IR none (the working directory). ``workspace`` (default ``.axl``),
+    ``packages_policy`` and ``name`` are those of
+    :class:`~axl.compiler.dagster.DagsterOptions`.
+
+    Raises:
+        MissingDependencyError: Dagster is not installed.
+    """
+    require_dagster()
+    ir = workflow if isinstance(workflow, IRWorkflow) else build_ir(workflow)
+    python_path = options.get("python_path")
+    if python_path is None:
+        python_path = () if isinstance(workflow, IRWorkflow) else _import_root(workflow)
+    source = compile(
+        ir,
+        DagsterOptions(
+            workspace=str(options.get("workspace", DEFAULT_WORKSPACE)),
+            python_path=tuple(python_path),
+            packages_policy=options.get("packages_policy", "check"),
+            name=options.get("name"),
+        ),
+    )
+    filename = f"<axl dagster {ir.ref}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    namespace: dict[str, Any] = {"__name__": f"axl_dagster_{ir.short_hash()}"}
+    exec(builtins_compile(source, filename), namespace)
+    return namespace["defs"]
+
+
+def to_job(workflow: type[Workflow] | IRWorkflow, **options: Unpack[JobOptions]) -> Any:
+    """The workflow's ``dagster.JobDefinition``, its workspace resource bound.
+
+    The arguments are those of :func:`definitions`.
+    """
+    defs = definitions(workflow, **options)
+    (job,) = defs.jobs
+    return defs.resolve_job_def(job.name)
+
+
+def require_dagster() -> None:
+    """Raise a one-line :class:`MissingDependencyError` unless Dagster imports."""
+    try:
+        import dagster  # noqa: F401
+    except ImportError:
+        raise MissingDependencyError(
+            "the Dagster target's job needs the dagster extra", hint=DAGSTER_HINT
+        ) from None
+
+
+def builtins_compile(source: str, filename: str) -> Any:
+    """Python's ``compile`` (this package's :func:`compile` compiles workflows)."""
+    import builtins
+
+    return builtins.compile(source, filename, "exec", dont_inherit=True)
+
+
+def _import_root(cls: type[Workflow]) -> tuple[str, ...]:
+    from axl.dsl.loader import module_for_file
+
+    module_file = getattr(sys.modules.get(cls.__module__), "__file__", None)
+    return (str(module_for_file(Path(module_file))[1]),) if module_file else ()
