@@ -79,11 +79,12 @@ query Job($selector: PipelineSelector!) {
     ... on Pipeline {
       name
       description
+      tags { key value }
       solidHandles {
         handleID
         solid {
           name
-          definition { name description }
+          definition { name description metadata { key value } }
           inputs { definition { name } dependsOn { solid { name } } }
         }
       }
@@ -148,6 +149,10 @@ class JobView:
     ops: dict[str, frozenset[str]]
     """Each op's name and the names of the ops its inputs depend on."""
     op_descriptions: dict[str, str | None]
+    op_tags: dict[str, dict[str, str]]
+    """Each op's tags (the UI's op metadata), values as text."""
+    tags: dict[str, str]
+    """The job's tags."""
     config: dict[str, ConfigField]
     """The run config schema's top-level fields by name."""
     default_yaml: str
@@ -158,6 +163,8 @@ class DagsterWebserver:
     """A running ``dagster-webserver``: its URL, its locations and a GraphQL client."""
 
     url: str
+    pid: int
+    """The server's process id, also its process group's (its code servers are in it)."""
     home: Path
     log: Path
     locations: dict[str, dict[str, tuple[str, ...]]]
@@ -195,23 +202,29 @@ class DagsterWebserver:
         for answer in (job, schema):
             if answer["__typename"] not in ("Pipeline", "RunConfigSchema"):
                 raise WebserverError(f"{name}: {answer['__typename']}: {answer.get('message')}")
-        ops = {}
-        descriptions = {}
+        ops, descriptions, op_tags = {}, {}, {}
         for handle in job["solidHandles"]:
             solid = handle["solid"]
             ops[solid["name"]] = frozenset(
                 up["solid"]["name"] for each in solid["inputs"] for up in each["dependsOn"]
             )
             descriptions[solid["name"]] = solid["definition"]["description"]
+            op_tags[solid["name"]] = _pairs(solid["definition"]["metadata"])
         fields = schema["rootConfigType"].get("fields") or []
         return JobView(
             name=job["name"],
             description=job["description"],
             ops=ops,
             op_descriptions=descriptions,
+            op_tags=op_tags,
+            tags=_pairs(job["tags"]),
             config={field["name"]: _config_field(field) for field in fields},
             default_yaml=schema["rootDefaultYaml"],
         )
+
+
+def _pairs(items: list[dict[str, str]]) -> dict[str, str]:
+    return {item["key"]: item["value"] for item in items}
 
 
 def _config_field(field: dict[str, Any]) -> ConfigField:
@@ -350,7 +363,9 @@ def running_webserver(
         )
         try:
             locations = _wait_until_loaded(process, url, len(files), log_path, startup_seconds)
-            yield DagsterWebserver(url=url, home=home, log=log_path, locations=locations)
+            yield DagsterWebserver(
+                url=url, pid=process.pid, home=home, log=log_path, locations=locations
+            )
         finally:
             stop(process)
 
@@ -372,7 +387,11 @@ def _wait_until_loaded(
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM, a bounded wait, then SIGKILL; then whatever is left of its process group."""
+    """SIGTERM, a bounded wait, then SIGKILL; then the same for the rest of its process group.
+
+    The group is the server's own (it was started in a new session): what is
+    left in it are its code servers.
+    """
     if process.poll() is None:
         process.terminate()
         try:
@@ -380,8 +399,24 @@ def stop(process: subprocess.Popen[bytes]) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=STOP_SECONDS)
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(process.pid, signal.SIGKILL)  # the group is the server's own (a new session)
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        if _group_gone(process.pid):
+            return
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, sig)
+        deadline = time.monotonic() + STOP_SECONDS / 2
+        while not _group_gone(process.pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+
+def _group_gone(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 def _tail(log: Path, size: int = 4000) -> str:
