@@ -103,10 +103,13 @@ class AxlWorkflow:
         self,
         step: str,
         context: dg.OpExecutionContext,
-        config: dg.Config,
         workspace: AxlWorkspace,
+        config: dg.Config | None = None,
     ) -> Iterator[dg.Output[None]]:
-        """Run ``step`` as its op: yields its output, or nothing when its ``when`` is false."""
+        """Run ``step`` as its op: yields its output, or nothing when its ``when`` is false.
+
+        ``config`` holds the run's params (None: the workflow has none).
+        """
         op = _Op(self, self.steps[step], context, config, workspace)
         yield from op.run()
 
@@ -127,7 +130,7 @@ class _Op:
         workflow: AxlWorkflow,
         step: AxlStep,
         context: dg.OpExecutionContext,
-        config: dg.Config,
+        config: dg.Config | None,
         workspace: AxlWorkspace,
     ) -> None:
         self.workflow = workflow
@@ -268,8 +271,10 @@ class _Op:
         return metadata
 
 
-def _params(config: dg.Config) -> dict[str, Any]:
+def _params(config: dg.Config | None) -> dict[str, Any]:
     """The run's params from the op's config: declared names, JSON data; unset ones left out."""
+    if config is None:
+        return {}
     fields = type(config).model_fields
     values = config.model_dump(by_alias=True)
     out = {}
@@ -282,7 +287,9 @@ def _params(config: dg.Config) -> dict[str, Any]:
     return out
 
 
-def _default(config: dg.Config, name: str) -> Any:
+def _default(config: dg.Config | None, name: str) -> Any:
+    if config is None:
+        return None
     for attribute, info in type(config).model_fields.items():
         if (info.alias or attribute) == name:
             return None if info.is_required() else info.default

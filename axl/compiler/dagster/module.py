@@ -35,16 +35,20 @@ RUNTIME_MODULE = "axl.runtime.dagster_op"
 
 def module_source(plan: Plan) -> str:
     """The whole module as text (ends with one newline)."""
+    params = bool(plan.fields)  # Dagster warns about a Config class without fields
     parts = [
-        _params_class(plan),
+        *([_params_class(plan)] if params else []),
         _workflow(plan),
         *(_op(plan, op) for op in plan.ops.values()),
-        _config_mapping(),
+        *([_config_mapping()] if params else []),
         _job(plan),
         _definitions(plan),
     ]
     head = "\n".join(_header(plan)) + "\n\n" + "\n".join(_imports(plan))
-    return "\n\n\n".join([head, *("\n".join(part) for part in parts)]) + "\n"
+    # isort's blank lines after the imports: two before a class, one before an assignment
+    gap = "\n\n\n" if params else "\n\n"
+    body = "\n\n\n".join("\n".join(part) for part in parts)
+    return f"{head}{gap}{body}\n"
 
 
 def _header(plan: Plan) -> list[str]:
@@ -82,7 +86,10 @@ def _imports(plan: Plan) -> list[str]:
 
 
 def _field_call(field: ParamField) -> bool:
-    return bool(field.description or field.alias)
+    """Whether the field needs ``Field(...)``: a list or dict default must not be a literal
+    class attribute (ruff's RUF012), and a description or an alias needs it."""
+    mutable = not field.required and isinstance(field.default, list | dict)
+    return bool(field.description or field.alias or mutable)
 
 
 def _params_class(plan: Plan) -> list[str]:
@@ -156,11 +163,12 @@ def _op(plan: Plan, op: OpPlan) -> list[str]:
         retry_policy=_retry_policy(op),
         tags=tags,
     )
+    params = [Atom("config: Params")] if plan.fields else []
     signature = call(
         f"def {op.function}",
         Atom("context: dg.OpExecutionContext"),
-        Atom("config: Params"),
         Atom(f"{RESOURCE_KEY}: AxlWorkspace"),
+        *params,
     )
     out = lines(decorator)
     out += lines(signature, tail=":")
@@ -170,8 +178,8 @@ def _op(plan: Plan, op: OpPlan) -> list[str]:
         "WORKFLOW.run",
         Atom(string(op.step.name)),
         Atom("context"),
-        Atom("config"),
         Atom(RESOURCE_KEY),
+        *([Atom("config")] if plan.fields else []),
     )
     out += lines(body, INDENT, "yield from ")
     return out
@@ -203,7 +211,7 @@ def _job(plan: Plan) -> list[str]:
     decorator = call(
         "@dg.job",
         name=Atom(string(plan.job)) if plan.job_function != plan.job else None,
-        config=Atom("params_to_every_op"),
+        config=Atom("params_to_every_op") if plan.fields else None,
         tags=mapping(
             [
                 (Atom(string("axl/workflow")), Atom(string(ir.name))),
