@@ -194,8 +194,10 @@ def settle(
                 continue
             if SKIPPED in inputs:
                 decided = Settled(name, SKIPPED, "an upstream step was skipped")
-            elif any(state in _BLOCKING for state in inputs):
+            elif FAILED in inputs:
                 decided = Settled(name, NOT_RUN, "an upstream step failed")
+            elif any(state in _BLOCKING for state in inputs):
+                decided = Settled(name, NOT_RUN, "an upstream step did not run")
             else:
                 continue
         status[name] = decided.status

@@ -61,6 +61,8 @@ class Failing(Workflow):
     def independent(self, prepare: int) -> int:
         return prepare + 1
 
+    outputs = ("after_boom", "independent")
+
 
 class BadInput(Workflow):
     """A param whose choices Dagster's config cannot check: the runner refuses it (exit 2)."""
@@ -74,10 +76,14 @@ class BadInput(Workflow):
 
 
 class Slow(Workflow):
+    """Writes its process id to ``pidfile``, then sleeps past its timeout."""
+
     name = "slow"
+    pidfile = Param(type=str)
 
     @step(timeout=1)
     def sleep(self) -> int:
+        Path(self.pidfile).write_text(str(os.getpid()))
         time.sleep(120)
         return 1
 
