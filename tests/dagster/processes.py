@@ -113,6 +113,7 @@ def run_local(target: str, params: Path, workspace: Path) -> dict[str, Any]:
     """``axl run local --json --params PARAMS``: its report (exit 0 asserted)."""
     command = [sys.executable, "-m", "axl", "run", "local", "-m", target, "--json"]
     command += ["--params", str(params), "--workspace", str(workspace)]
+    workspace.parent.mkdir(parents=True, exist_ok=True)
     done = _run(command, workspace.parent, EXECUTE_SECONDS)
     assert done.returncode == 0, f"axl run local exited {done.returncode}:\n{done.stdout}"
     report: dict[str, Any] = json.loads(done.stdout)
