@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -98,6 +99,7 @@ class AxlWorkflow:
         self.ops = [step.op_name for step in steps]
         """The op names, for the job's config mapping."""
         self._step_of_op = {step.op_name: step.name for step in steps}
+        _allow_depth(self.steps)
 
     def run(
         self,
@@ -269,6 +271,21 @@ class _Op:
         metadata.update(_log_metadata(outcome))
         metadata["run folder"] = dg.MetadataValue.path(str(self.run_dir))
         return metadata
+
+
+def _allow_depth(steps: Mapping[str, AxlStep]) -> None:
+    """Let Dagster build a job whose longest chain of steps is deep.
+
+    Dagster orders a job's graph with a recursive walk, a frame or so per op
+    along the longest chain: past about 900 steps in a row it fails with a
+    ``RecursionError``. The limit is raised to what the chain needs.
+    """
+    depth: dict[str, int] = {}
+    for name, step in steps.items():  # topological order
+        depth[name] = 1 + max((depth.get(up, 0) for up in step.upstream), default=0)
+    needed = 2 * max(depth.values(), default=0) + 1000
+    if needed > sys.getrecursionlimit():
+        sys.setrecursionlimit(needed)
 
 
 def _params(config: dg.Config | None) -> dict[str, Any]:

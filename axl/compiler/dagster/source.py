@@ -122,6 +122,8 @@ def scalar(value: Any) -> str:
 
 def string(text: str) -> str:
     """``text`` quoted as ruff quotes it: double quotes, unless single ones escape less."""
+    if text.isprintable() and not any(ch in text for ch in "\\\"'"):
+        return f'"{text}"'
     quote = "'" if text.count('"') > text.count("'") else '"'
     return quote + "".join(_escape(ch, quote) for ch in text) + quote
 
@@ -166,6 +168,8 @@ def _doc_line(line: str) -> str:
 
 def width(text: str) -> int:
     """Columns ``text`` takes in a terminal, as ruff counts them (wide characters take two)."""
+    if text.isascii():
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
@@ -177,6 +181,24 @@ def flat(expr: Expr) -> str:
     return f"{expr.head}{expr.opener}{inner}{expr.closer}"
 
 
+def _flat_within(expr: Expr, room: int) -> str | None:
+    """:func:`flat`, or None as soon as it is known to take more than ``room`` columns."""
+    if isinstance(expr, Atom):
+        return expr.text if width(expr.text) <= room else None
+    parts = [expr.head, expr.opener]
+    used = width(expr.head) + 2
+    for i, item in enumerate(expr.items):
+        sep = ", " if i else ""
+        used += len(sep) + width(item.prefix)
+        text = _flat_within(item.value, room - used) if used <= room else None
+        if text is None:
+            return None
+        used += width(text)
+        parts += [sep, item.prefix, text]
+    parts.append(expr.closer)
+    return "".join(parts) if used <= room else None
+
+
 def _must_explode(expr: Expr) -> bool:
     return isinstance(expr, Bracket) and (
         (expr.explode and bool(expr.items)) or any(_must_explode(i.value) for i in expr.items)
@@ -185,13 +207,12 @@ def _must_explode(expr: Expr) -> bool:
 
 def lines(expr: Expr, indent: str = "", head: str = "", tail: str = "") -> list[str]:
     """``head + expr + tail`` at ``indent``: on one line if it fits, else split item by item."""
-    one = f"{indent}{head}{flat(expr)}{tail}"
-    if (
-        isinstance(expr, Atom)
-        or not expr.items
-        or (width(one) <= WIDTH and not _must_explode(expr))
-    ):
-        return [one]
+    if isinstance(expr, Atom) or not expr.items:
+        return [f"{indent}{head}{flat(expr)}{tail}"]
+    if not _must_explode(expr):
+        one = _flat_within(expr, WIDTH - width(indent) - width(head) - width(tail))
+        if one is not None:
+            return [f"{indent}{head}{one}{tail}"]
     out = [f"{indent}{head}{expr.head}{expr.opener}"]
     for item in expr.items:
         out += lines(item.value, indent + INDENT, item.prefix, ",")
