@@ -40,7 +40,7 @@ def module_source(plan: Plan) -> str:
         *([_params_class(plan)] if params else []),
         _workflow(plan),
         *(_op(plan, op) for op in plan.ops.values()),
-        *([_config_mapping()] if params else []),
+        _config_mapping(params=params),
         _job(plan),
         _definitions(plan),
     ]
@@ -197,7 +197,14 @@ def _retry_policy(op: OpPlan) -> Expr | None:
     )
 
 
-def _config_mapping() -> list[str]:
+def _config_mapping(*, params: bool) -> list[str]:
+    if not params:  # an empty schema, so that the launchpad asks for nothing
+        return [
+            "@dg.config_mapping(config_schema={})",
+            "def params_to_every_op(config: dict) -> dict:",
+            *docstring("The workflow has no params: the launchpad asks for none.", INDENT),
+            f"{INDENT}return {{}}",
+        ]
     return [
         "@dg.config_mapping",
         "def params_to_every_op(params: Params) -> dg.RunConfig:",
@@ -211,7 +218,7 @@ def _job(plan: Plan) -> list[str]:
     decorator = call(
         "@dg.job",
         name=Atom(string(plan.job)) if plan.job_function != plan.job else None,
-        config=Atom("params_to_every_op") if plan.fields else None,
+        config=Atom("params_to_every_op"),
         tags=mapping(
             [
                 (Atom(string("axl/workflow")), Atom(string(ir.name))),

@@ -719,7 +719,16 @@ def merge(context: dg.OpExecutionContext, axl_workspace: AxlWorkspace):
     yield from WORKFLOW.run("merge", context, axl_workspace)
 
 
-@dg.job(tags={"axl/workflow": "fan-in", "axl/hash": "c259230e0cee"})
+@dg.config_mapping(config_schema={})
+def params_to_every_op(config: dict) -> dict:
+    """The workflow has no params: the launchpad asks for none."""
+    return {}
+
+
+@dg.job(
+    config=params_to_every_op,
+    tags={"axl/workflow": "fan-in", "axl/hash": "c259230e0cee"},
+)
 def fan_in():
     """Workflow 'fan-in' (tests.examples_wf.fan_in:FanIn): 22 steps."""
     source_done = source()

@@ -182,7 +182,16 @@ def register(context: dg.OpExecutionContext, axl_workspace: AxlWorkspace):
     yield from WORKFLOW.run("register", context, axl_workspace)
 
 
-@dg.job(tags={"axl/workflow": "step-options", "axl/hash": "cd17c4a67935"})
+@dg.config_mapping(config_schema={})
+def params_to_every_op(config: dict) -> dict:
+    """The workflow has no params: the launchpad asks for none."""
+    return {}
+
+
+@dg.job(
+    config=params_to_every_op,
+    tags={"axl/workflow": "step-options", "axl/hash": "cd17c4a67935"},
+)
 def step_options():
     """Workflow 'step-options' (tests.examples_wf.step_options:StepOptions): 3 steps."""
     fetch_done = fetch()
