@@ -16,15 +16,26 @@ LONG_NAME = 40
 """Pipeline names longer than this make pod names that can pass 63 characters."""
 
 
-def structure_errors(document: Mapping[str, Any]) -> list[str]:
-    """What KFP would reject: unknown fields, and tasks naming what does not exist or a cycle."""
+def structure_errors(document: Mapping[str, Any], *, built: bool = False) -> list[str]:
+    """What KFP would reject: unknown fields, and tasks naming what does not exist or a cycle.
+
+    ``built``: the document is what :func:`~axl.compiler.kfp.compiler.compile`
+    made from typed protos, so only its executors (held in a ``Struct``, which
+    the whole-document parse does not look into) are parsed again, one by one.
+    """
     to_json = json_format()
-    try:
-        to_json.ParseDict(document, pipeline_spec_pb2().PipelineSpec(), ignore_unknown_fields=False)
-    except to_json.ParseError as exc:
-        return [f"not a PipelineSpec: {' '.join(str(exc).split())}"]
+    pb2 = pipeline_spec_pb2()
     components = document.get("components", {})
     executors = document.get("deploymentSpec", {}).get("executors", {})
+    try:
+        if not built:
+            to_json.ParseDict(document, pb2.PipelineSpec(), ignore_unknown_fields=False)
+        for executor in executors.values():
+            to_json.ParseDict(
+                executor, pb2.PipelineDeploymentConfig.ExecutorSpec(), ignore_unknown_fields=False
+            )
+    except to_json.ParseError as exc:
+        return [f"not a PipelineSpec: {' '.join(str(exc).split())}"]
     errors = []
     dags = [("root", document.get("root", {}))]
     for name, component in sorted(components.items()):
@@ -113,9 +124,14 @@ def platform_errors(platform: Mapping[str, Any], document: Mapping[str, Any]) ->
     ]
 
 
-def check(document: Mapping[str, Any], platform: Mapping[str, Any] | None = None) -> list[str]:
+def check(
+    document: Mapping[str, Any],
+    platform: Mapping[str, Any] | None = None,
+    *,
+    built: bool = False,
+) -> list[str]:
     """Raise :class:`LintError` naming the first errors; there are no warnings to return."""
-    errors = structure_errors(document)
+    errors = structure_errors(document, built=built)
     if platform is not None and not errors:
         errors = platform_errors(platform, document)
     if errors:

@@ -69,7 +69,9 @@ def compile_documents(
             executor = pb2.PipelineDeploymentConfig.ExecutorSpec()
             executor_spec(executor, plan, step)
             executors[names.executor] = to_json.MessageToDict(executor)
-        spec.deployment_spec.update({"executors": executors})
         document: dict[str, Any] = to_json.MessageToDict(spec)
+        # deploymentSpec is a Struct: put through it, every executor's JSON would be
+        # converted twice more, to come out the same.
+        document["deploymentSpec"] = {"executors": executors}
         platform = platform_spec(plan)
     return document, platform

@@ -27,7 +27,7 @@ def build_component(component: Any, plan: Plan, step: StepPlan) -> None:
     node = step.node
     component.executor_label = plan.names[node.name].executor
     inputs = component.input_definitions
-    nodes = plan.ir.lookups()[0]
+    nodes = plan.nodes
     for item in node.inputs:
         if item.source == "step":
             assert item.ref is not None
@@ -49,7 +49,7 @@ def build_component(component: Any, plan: Plan, step: StepPlan) -> None:
 
 def build_group_component(component: Any, plan: Plan, group: Group) -> None:
     """Fill ``component`` for a condition sub-DAG: the inputs handed to it (its DAG is apart)."""
-    nodes = plan.ir.lookups()[0]
+    nodes = plan.nodes
     inputs = component.input_definitions
     for producer in group.artifacts:
         artifact = inputs.artifacts[artifact_channel(plan.names[producer].task)].artifact_type

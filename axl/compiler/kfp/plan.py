@@ -9,7 +9,7 @@ from axl import kfp_paths
 from axl.compiler.kfp import layout
 from axl.compiler.kfp.conditions import Scopes, scopes, value_type
 from axl.compiler.kfp.options import KfpOptions, KfpOptionsError, check_pipeline_name
-from axl.ir import IRCondition, IRWorkflow
+from axl.ir import IRCondition, IRNode, IRWorkflow
 from axl.manifest import CodeArchive
 from axl.naming import unique_names
 from axl.planning import Lowering, ManifestSettings, lower
@@ -33,6 +33,7 @@ class Plan:
     """The lowered workflow and every name KFP needs for it."""
 
     ir: IRWorkflow
+    nodes: Mapping[str, IRNode]
     options: KfpOptions
     lowering: Lowering
     name: str
@@ -62,6 +63,7 @@ def make_plan(ir: IRWorkflow, options: KfpOptions) -> Plan:
     nested = scopes(ir, {*tasks.values(), *reserved})
     return Plan(
         ir=ir,
+        nodes=ir.lookups()[0],
         options=options,
         lowering=lowering,
         name=name,

@@ -36,10 +36,14 @@ def json_format() -> Any:
     return _imported("google.protobuf.json_format")
 
 
+_ENUM_VALUES: dict[str, int] = {}
+
+
 def parameter_enum(kind: str) -> int:
     """The ``ParameterType.ParameterTypeEnum`` value called ``kind`` (``STRING``...)."""
-    enum = pipeline_spec_pb2().ParameterType.ParameterTypeEnum
-    value: int = enum.Value(kind)
+    value = _ENUM_VALUES.get(kind)
+    if value is None:
+        value = _ENUM_VALUES[kind] = pipeline_spec_pb2().ParameterType.ParameterTypeEnum.Value(kind)
     return value
 
 

@@ -64,8 +64,9 @@ class KfpTarget(Target):
     def check(self, compiled: Compiled) -> list[str]:
         from axl.compiler.kfp.checks import check
 
-        platform = compiled.platform if isinstance(compiled, KfpCompiled) else None
-        return check(compiled.document, platform)
+        if isinstance(compiled, KfpCompiled):
+            return check(compiled.document, compiled.platform, built=True)
+        return check(compiled.document)
 
 
 @dataclass(frozen=True)
