@@ -36,6 +36,7 @@ bench: setup  ## benchmarks/ (peers need: UV_PROJECT_ENVIRONMENT=... uv sync --g
 	$(UV) run python benchmarks/runner_overhead.py
 	$(UV) run python benchmarks/record_keeping.py
 	$(UV) run python benchmarks/argo_compile.py
+	$(UV) run python benchmarks/kfp_compile.py
 
 clean:
 	rm -rf .axl .pytest_cache .mypy_cache .ruff_cache dist build
