@@ -27,6 +27,7 @@ _COMMAND_MODULES = (
     "axl.cli.compile",
     "axl.cli.lint",
     "axl.cli.package",
+    "axl.cli.build_image",
     "axl.cli.kfp",
 )
 

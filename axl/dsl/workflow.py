@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import Any, ClassVar, TypeVar, overload
 
 from axl.dsl.options import OptionValueError, Secret, parse_env, parse_packages
@@ -26,6 +27,8 @@ WORKFLOW_OPTIONS = (
     "service_account",
     "env",
     "requirements",
+    "requirements_file",
+    "use_lockfile",
     "outputs",
 )
 RESERVED_NAMES = frozenset({*WORKFLOW_OPTIONS, "graph", "Params", "steps", "lost_steps"})
@@ -78,6 +81,11 @@ class Workflow:
         namespace, service_account: Kubernetes defaults.
         env: environment variables for every step (values may be ``Secret``).
         requirements: requirement strings every step needs.
+        requirements_file: a requirements file, relative to the project folder, that
+            ``axl build-image`` installs into the workflow's image.
+        use_lockfile: how ``axl build-image`` picks the image's dependencies: ``True``,
+            the project's ``pyproject.toml`` and ``uv.lock`` (an error without them);
+            ``False``, the requirements; ``None`` (default), the lock when there is one.
         outputs: names of the steps whose results are the workflow's results.
     """
 
@@ -89,6 +97,8 @@ class Workflow:
     service_account: ClassVar[str | None] = None
     env: ClassVar[Mapping[str, Any]] = {}
     requirements: ClassVar[list[str] | tuple[str, ...]] = ()
+    requirements_file: ClassVar[str | None] = None
+    use_lockfile: ClassVar[bool | None] = None
     outputs: ClassVar[list[str] | tuple[str, ...]] = ()
 
     __axl_steps__: ClassVar[dict[str, StepSpec]] = {}
@@ -168,6 +178,13 @@ def _configure(cls: type[Workflow]) -> None:
                 f"workflow {label}: invalid option {option}={raw!r}: {exc}", option=option
             ) from None
         setattr(cls, option, value)
+    if cls.use_lockfile and cls.requirements_file is not None:
+        raise StepOptionError(
+            f"workflow {label}: use_lockfile=True and requirements_file="
+            f"{cls.requirements_file!r} both say where the dependencies come from",
+            hint="keep one: the lock (pyproject.toml + uv.lock) or the requirements file",
+            option="use_lockfile",
+        )
     declared_params(cls)
     cls.__axl_steps__ = steps
     cls.__axl_lost_steps__ = lost
@@ -191,6 +208,23 @@ def _name_is_derived(cls: type) -> bool:
 def _check_string(raw: Any) -> str | None:
     if raw is not None and (not isinstance(raw, str) or not raw.strip()):
         raise OptionValueError("expected text")
+    return raw
+
+
+def _check_requirements_file(raw: Any) -> str | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, str) or not raw.strip():
+        raise OptionValueError("expected a file path relative to the project folder")
+    path = PurePosixPath(raw.replace("\\", "/"))
+    if path.is_absolute() or ".." in path.parts:
+        raise OptionValueError("the path must be relative and stay inside the project folder")
+    return path.as_posix()
+
+
+def _check_use_lockfile(raw: Any) -> bool | None:
+    if raw is not None and not isinstance(raw, bool):
+        raise OptionValueError("expected True, False or None")
     return raw
 
 
@@ -228,6 +262,8 @@ _WORKFLOW_CHECKS: dict[str, Callable[[Any], Any]] = {
     "input_mode": _check_input_mode,
     "env": _check_env,
     "requirements": lambda raw: parse_packages(list(raw) if isinstance(raw, tuple) else raw),
+    "requirements_file": _check_requirements_file,
+    "use_lockfile": _check_use_lockfile,
     "outputs": _check_outputs,
 }
 

@@ -26,9 +26,9 @@ import stat
 import tarfile
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import BinaryIO
+from typing import Protocol
 
 from blake3 import blake3
 
@@ -40,9 +40,14 @@ from axl.runtime.extract import MARKER_NAME
 __all__ = [
     "ArchiveError",
     "ArchiveResult",
+    "Entry",
+    "Selection",
+    "add_entry",
     "archive_name",
     "build_archive",
+    "select_entries",
     "select_files",
+    "selection_digest",
 ]
 
 ARCHIVE_MTIME = 315532800  # 1980-01-01T00:00:00Z: what zip-era tools accept as "no date"
@@ -96,18 +101,31 @@ class ArchiveFile:
 
 
 @dataclass(frozen=True)
-class _Entry:
+class Entry:
+    """One selected file or symlink: its path under the root, size, normalised mode, target."""
+
     name: str
     size: int = 0
     mode: int = 0o644
     link: str | None = None
 
 
+@dataclass(frozen=True)
+class Selection:
+    """The files of a project that travel with its code, and what was noticed picking them."""
+
+    root: Path
+    entries: tuple[Entry, ...]
+    total: int
+    """Bytes of the selected files' contents."""
+    warnings: tuple[str, ...]
+
+
 def _inside(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
-def _link_entry(root: Path, real_root: str, name: str) -> _Entry:
+def _link_entry(root: Path, real_root: str, name: str) -> Entry:
     path = root / name
     target = os.readlink(path)
     resolved = os.path.realpath(path)
@@ -119,12 +137,12 @@ def _link_entry(root: Path, real_root: str, name: str) -> _Entry:
         )
     if os.path.isabs(target):
         target = os.path.relpath(resolved, os.path.realpath(path.parent))
-    return _Entry(name=name, mode=0o777, link=target)
+    return Entry(name=name, mode=0o777, link=target)
 
 
-def _entries(root: Path, names: Sequence[str], warnings: list[str]) -> list[_Entry]:
+def _entries(root: Path, names: Sequence[str], warnings: list[str], into: str) -> list[Entry]:
     real_root = os.path.realpath(root)
-    entries: list[_Entry] = []
+    entries: list[Entry] = []
     for name in names:
         try:
             name.encode("utf-8")
@@ -144,11 +162,11 @@ def _entries(root: Path, names: Sequence[str], warnings: list[str]) -> list[_Ent
             continue
         else:
             mode = 0o755 if info.st_mode & 0o111 else 0o644
-            entries.append(_Entry(name=name, size=info.st_size, mode=mode))
+            entries.append(Entry(name=name, size=info.st_size, mode=mode))
         reason = secret_reason(name)
         if reason is not None:
             warnings.append(
-                f"{name} looks like {reason} and is included in the archive; "
+                f"{name} looks like {reason} and is included in {into}; "
                 f"list it in {AXLIGNORE} to leave it out"
             )
     return entries
@@ -158,7 +176,7 @@ def _mib(size: int) -> str:
     return f"{size / 1024**2:.1f} MiB"
 
 
-def _check_size(root: Path, entries: Sequence[_Entry], limit: int) -> int:
+def _check_size(root: Path, entries: Sequence[Entry], limit: int) -> int:
     total = sum(e.size for e in entries)
     if total <= limit:
         return total
@@ -174,10 +192,15 @@ def _check_size(root: Path, entries: Sequence[_Entry], limit: int) -> int:
     )
 
 
+class _Writable(Protocol):
+    def write(self, data: bytes, /) -> int: ...
+    def flush(self) -> None: ...
+
+
 class _HashingSink:
     """A write-only file that hashes and counts what goes through it."""
 
-    def __init__(self, raw: BinaryIO) -> None:
+    def __init__(self, raw: _Writable) -> None:
         self.raw = raw
         self.hasher = blake3()
         self.size = 0
@@ -191,7 +214,7 @@ class _HashingSink:
         self.raw.flush()
 
 
-def _tarinfo(entry: _Entry, size: int) -> tarfile.TarInfo:
+def _tarinfo(entry: Entry, size: int) -> tarfile.TarInfo:
     info = tarfile.TarInfo(entry.name)
     info.mtime = ARCHIVE_MTIME
     info.mode = entry.mode
@@ -205,28 +228,48 @@ def _tarinfo(entry: _Entry, size: int) -> tarfile.TarInfo:
     return info
 
 
-def _add(tar: tarfile.TarFile, root: Path, entry: _Entry) -> None:
+def add_entry(tar: tarfile.TarFile, root: Path, entry: Entry, prefix: str = "") -> None:
+    """Add ``entry`` (a file or symlink under ``root``) to ``tar`` as ``prefix + entry.name``,
+    with the fixed mtime, owner and mode of every archive entry."""
+    member = replace(entry, name=prefix + entry.name) if prefix else entry
     if entry.link is not None:
-        tar.addfile(_tarinfo(entry, 0))
+        tar.addfile(_tarinfo(member, 0))
         return
     fd = os.open(root / entry.name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
     with os.fdopen(fd, "rb") as handle:
         size = os.fstat(handle.fileno()).st_size
-        tar.addfile(_tarinfo(entry, size), handle)
+        tar.addfile(_tarinfo(member, size), handle)
 
 
-def _write(root: Path, entries: Sequence[_Entry], folder: Path, file: Path | None) -> ArchiveFile:
+def _stream(root: Path, entries: Sequence[Entry], sink: _HashingSink) -> None:
+    gz = gzip.GzipFile(filename="", mode="wb", fileobj=sink, compresslevel=COMPRESSLEVEL, mtime=0)
+    with gz, tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        for entry in entries:
+            add_entry(tar, root, entry)
+
+
+class _Discard:
+    def write(self, data: bytes) -> int:
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
+def selection_digest(selection: Selection) -> str:
+    """Hex blake3 of the archive of ``selection``: what :func:`build_archive` would name it by."""
+    sink = _HashingSink(_Discard())
+    _stream(selection.root, selection.entries, sink)
+    return sink.hasher.hexdigest()
+
+
+def _write(root: Path, entries: Sequence[Entry], folder: Path, file: Path | None) -> ArchiveFile:
     """Write the archive atomically to ``file``, or into ``folder`` under its digest's name."""
     fd, tmp = tempfile.mkstemp(prefix=".code-", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as raw:
             sink = _HashingSink(raw)
-            gz = gzip.GzipFile(
-                filename="", mode="wb", fileobj=sink, compresslevel=COMPRESSLEVEL, mtime=0
-            )
-            with gz, tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar:
-                for entry in entries:
-                    _add(tar, root, entry)
+            _stream(root, entries, sink)
             raw.flush()
             os.fsync(raw.fileno())
         digest = sink.hasher.hexdigest()
@@ -255,6 +298,35 @@ def _destination(root: Path, out: Path | None) -> tuple[Path, bool]:
     return out, out.name.endswith(".tar.gz") and not out.is_dir()
 
 
+def select_entries(
+    root: Path,
+    *,
+    size_limit: int = DEFAULT_SIZE_LIMIT,
+    extra_patterns: Sequence[str] = (),
+    skip_outputs_in: Path | None = None,
+    into: str = "the archive",
+) -> Selection:
+    """The files under ``root`` that a code archive of it holds, checked.
+
+    ``extra_patterns`` are gitignore lines applied after ``.axlignore``;
+    archives this module wrote into ``skip_outputs_in`` are left out. The
+    warnings (files that look like credentials, special files) say that a
+    file is included in ``into``. Raises :class:`ArchiveError` for a tree
+    over ``size_limit`` bytes of content, a symlink leaving the root or a
+    file name that is not UTF-8, and :class:`OSError` when reading fails.
+    """
+    root = Path(os.path.abspath(root))
+    warnings: list[str] = []
+    names = walk_tree(root, extra_patterns=extra_patterns)
+    if skip_outputs_in is not None and _inside(os.path.abspath(skip_outputs_in), str(root)):
+        names = [n for n in names if not _is_own_output(root, skip_outputs_in, n)]
+    entries = _entries(root, names, warnings, into)
+    total = _check_size(root, entries, size_limit)
+    if not entries:
+        warnings.append(f"no files selected under {root}: {into} is empty")
+    return Selection(root=root, entries=tuple(entries), total=total, warnings=tuple(warnings))
+
+
 def build_archive(
     root: Path,
     out: Path | None = None,
@@ -279,30 +351,25 @@ def build_archive(
         )
     target, is_file = _destination(root, out)
     folder = target.parent if is_file else target
-    warnings: list[str] = []
     try:
-        names = walk_tree(root, extra_patterns=extra_patterns)
-        if _inside(os.path.abspath(folder), str(root)):
-            names = [n for n in names if not _is_own_output(root, folder, n)]
-        entries = _entries(root, names, warnings)
-        total = _check_size(root, entries, size_limit)
+        selection = select_entries(
+            root, size_limit=size_limit, extra_patterns=extra_patterns, skip_outputs_in=folder
+        )
         folder.mkdir(parents=True, exist_ok=True)
-        written = _write(root, entries, folder, target if is_file else None)
+        written = _write(root, selection.entries, folder, target if is_file else None)
     except OSError as exc:
         where = exc.filename or folder
         raise InfrastructureError(
             f"cannot archive {root}: {where}: {exc.strerror or exc}",
             hint="check that the files are readable and the output folder is writable",
         ) from None
-    if not entries:
-        warnings.append(f"no files selected under {root}: the archive is empty")
     return ArchiveResult(
         path=written.path,
         digest=written.digest,
         size=written.size,
-        files=len(entries),
-        uncompressed_size=total,
-        warnings=tuple(warnings),
+        files=len(selection.entries),
+        uncompressed_size=selection.total,
+        warnings=selection.warnings,
     )
 
 

@@ -20,13 +20,20 @@ EXAMPLES = {
     "examples/external_repo/src/wordstats/flow.py:WordStats": lambda v: (
         v == {"distinct": 12, "top": [["dog", 2], ["fox", 2], ["woods", 2]], "longest": "sleeps"}
     ),
+    "examples/baked_project/inventory/flow.py:Inventory": lambda v: (
+        v.splitlines()[2:] == ["| washers |       8 |      42 |", "| nuts    |      35 |      15 |"]
+    ),
 }
 
 
 def test_every_example_is_listed():
     found = {str(p.relative_to(ROOT)) for p in (ROOT / "examples").rglob("*.py")}
     listed = {target.split(":")[0] for target in EXAMPLES}
-    support = {p for p in found if p.endswith("__init__.py") or "/wordstats/" in p}
+    support = {
+        p
+        for p in found
+        if p.endswith("__init__.py") or "/wordstats/" in p or p.endswith("/inventory/render.py")
+    }
     assert found - support <= listed
 
 

@@ -1,0 +1,1 @@
+"""An inventory report: stock levels in, a text table of what to reorder out."""
