@@ -98,6 +98,13 @@ def compile_workflow(
         None, "--exclude", help="A gitignore-style pattern to leave out of the code archive."
     ),
     no_lint: bool = typer.Option(False, "--no-lint", help="Write the output without checking it."),
+    image_from: Path | None = typer.Option(
+        None,
+        "--image-from",
+        help="The report of axl build-image --push --json: steps that set no image run "
+        "that image, by digest (it must hold this version of the workflow).",
+        dir_okay=False,
+    ),
     as_json: bool = JsonOption,
 ) -> None:
     """Compile a workflow for an orchestrator (exit 1 if the check of the output finds errors)."""
@@ -105,7 +112,9 @@ def compile_workflow(
     from axl.compiler.target import parse_flags
 
     chosen = get_target(target)
-    options = chosen.options(parse_flags(chosen, ctx.args))
+    values = parse_flags(chosen, ctx.args)
+    baked = _image_from(chosen, values, image_from)
+    options = chosen.options(values)
     if as_json and out == "-":
         raise UsageError(
             "--json prints a report on standard output, so the output needs a file",
@@ -156,8 +165,9 @@ def compile_workflow(
         )
         options = chosen.with_code(options, code.location)
     built = build(loaded.cls)
+    image_warnings = _check_baked(built.ir, baked, image_from)
     output = chosen.compile(built.ir, options)
-    found = [*built.warnings, *output.warnings]
+    found = [*built.warnings, *image_warnings, *output.warnings]
     if not no_lint:
         found += chosen.check(output)
     uploaded = None
@@ -194,6 +204,58 @@ def compile_workflow(
         )
     for message in found:
         typer.echo(f"warning: {message}", err=True)
+
+
+def _image_from(chosen: Any, values: dict[str, Any], image_from: Path | None) -> Any:
+    """Put the image of ``--image-from`` (by digest) into the target's flag values; check
+    an ``--image`` that names a digest. The build report, or None."""
+    from axl.packaging.image_build import check_image_reference, load_build_report
+
+    if isinstance(values.get("image"), str):
+        check_image_reference(values["image"])
+    if image_from is None:
+        return None
+    if not any(flag.field == "image" for flag in chosen.flags):
+        raise UsageError(
+            f"--target {chosen.name} takes no image, so --image-from has nothing to set",
+            hint="leave --image-from out",
+        )
+    if "image" in values:
+        raise UsageError("--image and --image-from both name the image", hint="pass one of them")
+    if values.get("packages_policy") == "install":
+        raise UsageError(
+            "--packages install with --image-from: a built image holds its packages and "
+            "never installs at run time",
+            hint="leave --packages out (check), or pass --packages none",
+        )
+    baked = load_build_report(image_from)
+    values["image"] = baked.reference
+    return baked
+
+
+def _check_baked(ir: Any, baked: Any, image_from: Path | None) -> list[str]:
+    """The built image must hold this workflow, and some step must run it."""
+    if baked is None:
+        return []
+    from axl.planning import step_image
+
+    if baked.hash != ir.compute_hash():
+        raise UsageError(
+            f"{image_from} is the image of {baked.workflow} {baked.hash}, not of this "
+            f"version of workflow {ir.name!r} ({ir.compute_hash()})",
+            hint="build the image again (axl build-image --push --json) after changing the "
+            "workflow",
+        )
+    own = [n.name for n in ir.nodes if step_image(ir, n, baked.reference) != baked.reference]
+    if len(own) == len(ir.nodes):
+        raise UsageError(
+            f"every step of workflow {ir.name!r} names its own image, so --image-from "
+            "would run none of them in the built image",
+            hint="remove image= from the workflow (and the steps) to run the built image",
+        )
+    if own:
+        return [f"steps {', '.join(own)} name their own image and do not run {baked.reference}"]
+    return []
 
 
 def _write(path: Path, data: bytes) -> None:

@@ -10,6 +10,7 @@ pushes it when asked, and returns an :class:`ImageBuild`, whose
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -38,11 +39,15 @@ from axl.packaging.roots import locate_module
 
 __all__ = [
     "BUILD_REPORT_VERSION",
+    "BuildReportError",
+    "BuiltImage",
     "ImageBuild",
     "ImageRequest",
     "build_image",
+    "check_image_reference",
     "default_base",
     "image_context",
+    "load_build_report",
     "parse_tag",
 ]
 
@@ -375,3 +380,74 @@ def _own_output(root: Path, context_out: Path | None) -> list[str]:
     if not path.is_relative_to(root):
         return []
     return ["/" + path.relative_to(root).as_posix()]
+
+
+_DIGEST_REFERENCE = re.compile(r"^[^@\s]+@sha256:[0-9a-f]{64}$")
+
+
+class BuildReportError(UsageError):
+    """A build report (``axl build-image --json``) cannot be used to compile against."""
+
+    code = "build_report"
+
+
+def check_image_reference(image: str) -> str:
+    """``image`` itself; one that names a digest must be ``REPOSITORY@sha256:<64 hex>``."""
+    if "@" in image and not _DIGEST_REFERENCE.match(image):
+        raise UsageError(
+            f"image {image!r} names a digest, but not as REPOSITORY@sha256:<64 hex digits>",
+            hint="copy the reference axl build-image --push reported, or give a tag",
+        )
+    return image
+
+
+@dataclass(frozen=True)
+class BuiltImage:
+    """What ``axl compile --image-from`` needs of a build report."""
+
+    reference: str
+    """``REPOSITORY@sha256:...``."""
+    workflow: str
+    hash: str
+    tag: str
+
+
+def load_build_report(path: Path) -> BuiltImage:
+    """Read the ``--json`` report of ``axl build-image`` at ``path``.
+
+    Raises :class:`BuildReportError` for a file that is not such a report, or
+    a report of an image that was not pushed (it has no digest to pin).
+    """
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise BuildReportError(
+            f"cannot read the build report {path}: {exc.strerror or exc}",
+            hint="pass the file axl build-image --json wrote",
+        ) from None
+    except ValueError as exc:
+        raise BuildReportError(
+            f"{path} is not JSON: {exc}", hint="pass the file axl build-image --json wrote"
+        ) from None
+    fields = ("tag", "workflow", "hash")
+    if (
+        not isinstance(data, dict)
+        or data.get("ok") is not True
+        or not all(isinstance(data.get(f), str) for f in fields)
+    ):
+        raise BuildReportError(
+            f"{path} is not the report of a successful axl build-image --json",
+            hint="build the image with axl build-image --json > FILE, and pass that FILE",
+        )
+    reference = data.get("reference")
+    if not isinstance(reference, str) or not reference:
+        raise BuildReportError(
+            f"the image {data['tag']} of {path} was not pushed, so it has no digest to pin",
+            hint="build it with --push, or pass --image REPOSITORY@sha256:... of the pushed image",
+        )
+    if not _DIGEST_REFERENCE.match(reference):
+        raise BuildReportError(
+            f"{path}: reference {reference!r} is not REPOSITORY@sha256:<64 hex digits>",
+            hint="build the image again with axl build-image --push --json",
+        )
+    return BuiltImage(reference, data["workflow"], data["hash"], data["tag"])
