@@ -179,3 +179,11 @@ def test_the_check_rejects_unknown_fields_missing_references_and_cycles():
     compiled = TARGET.compile(build_ir(Diamond), KfpOptions())
     with pytest.raises(LintError, match="the compiled PipelineSpec fails the check"):
         TARGET.check(type(compiled)(broken, "", (), "PipelineSpec", compiled.hash))
+
+
+def test_the_strict_parse_looks_into_the_executors():
+    doc = json.loads(json.dumps(compile(build_ir(Diamond))))
+    assert structure_errors(doc) == []
+    doc["deploymentSpec"]["executors"]["exec-a"]["container"]["imagePullPolicy"] = "Always"
+    (error,) = structure_errors(doc)
+    assert error.startswith("not a PipelineSpec:") and "imagePullPolicy" in error

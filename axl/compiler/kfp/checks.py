@@ -20,22 +20,25 @@ def structure_errors(document: Mapping[str, Any], *, built: bool = False) -> lis
     """What KFP would reject: unknown fields, and tasks naming what does not exist or a cycle.
 
     ``built``: the document is what :func:`~axl.compiler.kfp.compiler.compile`
-    made from typed protos, so only its executors (held in a ``Struct``, which
-    the whole-document parse does not look into) are parsed again, one by one.
+    made from typed protos (the executors too, before they went into the
+    ``deploymentSpec`` Struct), so parsing it again cannot fail: only the
+    references between its parts are checked.
     """
     to_json = json_format()
     pb2 = pipeline_spec_pb2()
     components = document.get("components", {})
     executors = document.get("deploymentSpec", {}).get("executors", {})
-    try:
-        if not built:
+    if not built:
+        try:
             to_json.ParseDict(document, pb2.PipelineSpec(), ignore_unknown_fields=False)
-        for executor in executors.values():
-            to_json.ParseDict(
-                executor, pb2.PipelineDeploymentConfig.ExecutorSpec(), ignore_unknown_fields=False
-            )
-    except to_json.ParseError as exc:
-        return [f"not a PipelineSpec: {' '.join(str(exc).split())}"]
+            for executor in executors.values():  # a Struct: the whole-document parse skips it
+                to_json.ParseDict(
+                    executor,
+                    pb2.PipelineDeploymentConfig.ExecutorSpec(),
+                    ignore_unknown_fields=False,
+                )
+        except to_json.ParseError as exc:
+            return [f"not a PipelineSpec: {' '.join(str(exc).split())}"]
     errors = []
     dags = [("root", document.get("root", {}))]
     for name, component in sorted(components.items()):
