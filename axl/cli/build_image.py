@@ -64,6 +64,11 @@ def build_image(
         None, "--build-arg", help="A build argument KEY=VALUE for the engine (repeatable)."
     ),
     timeout: float = typer.Option(3600.0, "--timeout", help="Stop a build after this many s."),
+    no_build: bool = typer.Option(
+        False,
+        "--no-build",
+        help="Only write the build context (--context-out) and the report; build it elsewhere.",
+    ),
     as_json: bool = JsonOption,
 ) -> None:
     """Build a workflow's image reproducibly: the same sources give the same image ID."""
@@ -91,6 +96,7 @@ def build_image(
         exclude=tuple(exclude or ()),
         size_limit=int(size_limit * 1024 * 1024),
         timeout=timeout,
+        build=not no_build,
         echo=not as_json,
     )
     image = bake(loaded.cls, built.ir, module_file, root, request)
@@ -102,7 +108,10 @@ def build_image(
         return
     for message in found:
         typer.echo(f"warning: {message}", err=True)
-    typer.echo(f"built {image.tag}: {image.image_id}")
+    if image.image_id is None:
+        typer.echo(f"wrote the build context of {image.tag}: {image.context_path}")
+    else:
+        typer.echo(f"built {image.tag}: {image.image_id}")
     typer.echo(f"workflow {image.workflow} ({image.workflow_ref}), {image.hash}")
     typer.echo(f"dependencies: {image.dependencies} {image.lock_digest}")
     typer.echo(f"context: {image.context_files} files, {image.context_digest}")

@@ -23,6 +23,7 @@ __all__ = [
     "CONTAINERFILE",
     "CREATED",
     "DEPS_DIR",
+    "HOST_CACHE_TARGET",
     "RUNNER_UID",
     "UV_CACHE_DIR",
     "VENV",
@@ -35,6 +36,8 @@ CODE_DIR = "/axl/code"
 DEPS_DIR = "/axl/deps"
 VENV = "/opt/axl/venv"
 UV_CACHE_DIR = "/var/cache/uv"
+HOST_CACHE_TARGET = "/var/cache/uv-host"
+"""Where an offline build mounts the filled uv cache it installs from."""
 RUNNER_UID = 1000
 CREATED = "1970-01-01T00:00:00Z"
 """The images' ``created`` time: builds run with ``--timestamp 0`` (or ``SOURCE_DATE_EPOCH=0``)."""
@@ -70,11 +73,6 @@ def render_containerfile(spec: ContainerfileSpec) -> str:
         f"# The image of axl workflow {spec.workflow}: the axl runner image, the project's",
         "# dependencies and its code. Written by axl build-image; build it again with the",
         "# same command rather than editing this file.",
-        "#",
-        "# An offline build mounts a filled uv cache and sets two build args",
-        "# (axl build-image --uv-cache DIR does): --network=none",
-        "# --volume DIR:/var/cache/uv-host --build-arg UV_CACHE_DIR=/var/cache/uv-host",
-        "# --build-arg UV_OFFLINE=1",
         f"ARG BASE_IMAGE={spec.base}",
         "FROM ${BASE_IMAGE}",
         "",
@@ -112,6 +110,9 @@ def _install(spec: ContainerfileSpec) -> list[str]:
     ]
     header = [
         "",
+        "# An offline build mounts a filled uv cache and sets two build args (axl",
+        f"# build-image --uv-cache DIR does): --network=none --volume DIR:{HOST_CACHE_TARGET}",
+        f"# --build-arg UV_CACHE_DIR={HOST_CACHE_TARGET} --build-arg UV_OFFLINE=1",
         f"ARG UV_CACHE_DIR={UV_CACHE_DIR}",
         "ARG UV_OFFLINE=false",
     ]

@@ -14,6 +14,7 @@ import json
 import os
 import re
 import subprocess
+import tarfile
 import tempfile
 import tomllib
 from collections.abc import Mapping, Sequence
@@ -94,6 +95,8 @@ class ImageRequest:
     exclude: Sequence[str] = ()
     size_limit: int = DEFAULT_SIZE_LIMIT
     timeout: float = 3600.0
+    build: bool = True
+    """False: write the context (``context_out``) and report, without building."""
     echo: bool = True
     """Show the engine's output on stderr while it builds."""
 
@@ -238,8 +241,10 @@ class ImageBuild:
     """A built image: what went in, its ID and, once pushed, its digest."""
 
     tag: str
-    engine: str
-    image_id: str
+    engine: str | None
+    """The engine that built it (or pinned its base); None when nothing ran one."""
+    image_id: str | None
+    """``sha256:...`` of the image's config (None: written with ``build=False``)."""
     digest: str | None
     """The registry's ``sha256:...`` of the pushed manifest (None: not pushed)."""
     workflow: str
@@ -314,9 +319,15 @@ def build_image(
             f"--uv-cache {request.uv_cache} is not a folder",
             hint="pass a uv cache folder filled beforehand (UV_CACHE_DIR=DIR uv sync --frozen)",
         )
-    engine = engine or find_engine(request.engine)
+    if not request.build and (request.context_out is None or request.push):
+        raise UsageError(
+            "--no-build only writes the build context: it needs --context-out and no --push",
+            hint="pass --context-out FILE, and build the context where you push from",
+        )
     base = request.base or default_base()
-    pinned = engine.pin(base)
+    if engine is None and (request.build or "@sha256:" not in base):
+        engine = find_engine(request.engine)
+    pinned = base if engine is None else engine.pin(base)
     root = Path(os.path.abspath(root))
     exclude = [*request.exclude, *_own_output(root, request.context_out)]
     prepared = image_context(
@@ -329,31 +340,16 @@ def build_image(
         exclude=exclude,
         size_limit=request.size_limit,
     )
+    image_id = digest = None
     with tempfile.TemporaryDirectory(prefix="axl-image-") as scratch:
         work = Path(scratch)
-        out = request.context_out or work / "context.tar"
-        written = write_context(prepared.context, out)
-        folder = work / "context"
-        folder.mkdir()
-        try:
-            extract_context(written.path, folder)
-        except OSError as exc:
-            raise InfrastructureError(f"cannot unpack the build context: {exc}") from None
-        results = work / "results"
-        results.mkdir()
-        command = engine.build_command(
-            folder,
-            request.tag,
-            results,
-            build_args=request.build_args,
-            uv_cache=None if request.uv_cache is None else Path(request.uv_cache).resolve(),
-            push=request.push,
-        )
-        image_id = engine.build(command, echo=request.echo, timeout=request.timeout)
-        digest = engine.pushed_digest(command, request.tag, results) if request.push else None
+        written = write_context(prepared.context, request.context_out or work / "context.tar")
+        if request.build:
+            assert engine is not None
+            image_id, digest = _build(engine, written.path, work, request)
     return ImageBuild(
         tag=request.tag,
-        engine=engine.name,
+        engine=None if engine is None else engine.name,
         image_id=image_id,
         digest=digest,
         workflow=ir.name,
@@ -370,6 +366,31 @@ def build_image(
         labels=prepared.labels,
         warnings=(*prepared.context.code.warnings, *prepared.dependencies.warnings),
     )
+
+
+def _build(
+    engine: Engine, context: Path, work: Path, request: ImageRequest
+) -> tuple[str, str | None]:
+    """Unpack the context tar and build it; (image ID, pushed digest or None)."""
+    folder = work / "context"
+    results = work / "results"
+    folder.mkdir()
+    results.mkdir()
+    try:
+        extract_context(context, folder)
+    except (OSError, tarfile.TarError) as exc:
+        raise InfrastructureError(f"cannot unpack the build context {context}: {exc}") from None
+    command = engine.build_command(
+        folder,
+        request.tag,
+        results,
+        build_args=request.build_args,
+        uv_cache=None if request.uv_cache is None else Path(request.uv_cache).resolve(),
+        push=request.push,
+    )
+    image_id = engine.build(command, echo=request.echo, timeout=request.timeout)
+    digest = engine.pushed_digest(command, request.tag, results) if request.push else None
+    return image_id, digest
 
 
 def _own_output(root: Path, context_out: Path | None) -> list[str]:

@@ -32,10 +32,10 @@ from pathlib import Path
 from typing import Literal
 
 from axl.errors import InfrastructureError, UsageError
+from axl.packaging.containerfile import CONTAINERFILE, HOST_CACHE_TARGET
 
 __all__ = [
     "ENGINES",
-    "HOST_CACHE_TARGET",
     "BuildCommand",
     "Engine",
     "EngineError",
@@ -45,8 +45,6 @@ __all__ = [
 EngineName = Literal["podman", "buildah", "docker"]
 ENGINES: tuple[EngineName, ...] = ("podman", "docker", "buildah")
 """The engines, in the order ``find_engine`` tries them."""
-HOST_CACHE_TARGET = "/var/cache/uv-host"
-"""Where an offline build mounts the uv cache it installs from."""
 _TAIL = 40
 _INSPECT_TIMEOUT = 120.0
 
@@ -139,7 +137,7 @@ class Engine:
                 )
             args |= {"UV_CACHE_DIR": HOST_CACHE_TARGET, "UV_OFFLINE": "1"}
         arg_flags = [flag for key in sorted(args) for flag in ("--build-arg", f"{key}={args[key]}")]
-        file_flag = ["--file", str(context / "Containerfile")]
+        file_flag = ["--file", str(context / CONTAINERFILE)]
         if self.name == "docker":
             metadata = results / "metadata.json"
             kind = "image,push=true" if push else "docker"
