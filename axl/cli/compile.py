@@ -253,6 +253,8 @@ def _check_baked(ir: Any, baked: Any, image_from: Path | None) -> list[str]:
             "would run none of them in the built image",
             hint="remove image= from the workflow (and the steps) to run the built image",
         )
+    if len(own) == 1:
+        return [f"step {own[0]} names its own image and does not run {baked.reference}"]
     if own:
         return [f"steps {', '.join(own)} name their own image and do not run {baked.reference}"]
     return []
