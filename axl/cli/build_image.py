@@ -63,6 +63,9 @@ def build_image(
     build_arg: list[str] | None = typer.Option(
         None, "--build-arg", help="A build argument KEY=VALUE for the engine (repeatable)."
     ),
+    no_cache: bool = typer.Option(
+        False, "--no-cache", help="Build every layer again (to check that the build reproduces)."
+    ),
     timeout: float = typer.Option(3600.0, "--timeout", help="Stop a build after this many s."),
     no_build: bool = typer.Option(
         False,
@@ -96,6 +99,7 @@ def build_image(
         exclude=tuple(exclude or ()),
         size_limit=int(size_limit * 1024 * 1024),
         timeout=timeout,
+        no_cache=no_cache,
         build=not no_build,
         echo=not as_json,
     )

@@ -23,6 +23,7 @@ __all__ = [
     "CONTAINERFILE",
     "CREATED",
     "DEPS_DIR",
+    "FAILURE_PREFIX",
     "HOST_CACHE_TARGET",
     "RUNNER_UID",
     "UV_CACHE_DIR",
@@ -39,6 +40,8 @@ UV_CACHE_DIR = "/var/cache/uv"
 HOST_CACHE_TARGET = "/var/cache/uv-host"
 """Where an offline build mounts the filled uv cache it installs from."""
 RUNNER_UID = 1000
+FAILURE_PREFIX = "axl build-image:"
+"""How the Containerfile's own checks start the line that says why they failed."""
 CREATED = "1970-01-01T00:00:00Z"
 """The images' ``created`` time: builds run with ``--timestamp 0`` (or ``SOURCE_DATE_EPOCH=0``)."""
 
@@ -80,7 +83,7 @@ def render_containerfile(spec: ContainerfileSpec) -> str:
         f"ARG AXL_VERSION={spec.axl_version}",
         f"RUN {VENV}/bin/python -c 'import sys, axl; sys.exit(axl.__version__ != sys.argv[1])' \\",
         '        "${AXL_VERSION}" \\',
-        f'    || {{ echo "axl build-image: the base image has no axl ${{AXL_VERSION}} in {VENV};'
+        f'    || {{ echo "{FAILURE_PREFIX} the base image has no axl ${{AXL_VERSION}} in {VENV};'
         ' build on the axl runner image of that version (--base)" >&2; exit 1; }',
         *_install(spec),
         "",

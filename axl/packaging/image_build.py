@@ -95,6 +95,8 @@ class ImageRequest:
     exclude: Sequence[str] = ()
     size_limit: int = DEFAULT_SIZE_LIMIT
     timeout: float = 3600.0
+    no_cache: bool = False
+    """Build every layer again (a check that the build reproduces needs that)."""
     build: bool = True
     """False: write the context (``context_out``) and report, without building."""
     echo: bool = True
@@ -387,6 +389,7 @@ def _build(
         build_args=request.build_args,
         uv_cache=None if request.uv_cache is None else Path(request.uv_cache).resolve(),
         push=request.push,
+        no_cache=request.no_cache,
     )
     image_id = engine.build(command, echo=request.echo, timeout=request.timeout)
     digest = engine.pushed_digest(command, request.tag, results) if request.push else None

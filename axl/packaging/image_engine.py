@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Literal
 
 from axl.errors import InfrastructureError, UsageError
-from axl.packaging.containerfile import CONTAINERFILE, HOST_CACHE_TARGET
+from axl.packaging.containerfile import CONTAINERFILE, FAILURE_PREFIX, HOST_CACHE_TARGET
 
 __all__ = [
     "ENGINES",
@@ -121,11 +121,13 @@ class Engine:
         build_args: Mapping[str, str] | None = None,
         uv_cache: Path | None = None,
         push: bool = False,
+        no_cache: bool = False,
     ) -> BuildCommand:
         """The argv of a reproducible build of ``context`` tagged ``tag``.
 
         ``results`` is a folder for the files the engine reports into;
-        ``uv_cache`` makes the build offline (podman and buildah only).
+        ``uv_cache`` makes the build offline (podman and buildah only);
+        ``no_cache`` builds every layer again instead of reusing cached ones.
         """
         args = dict(build_args or {})
         iidfile = results / "image-id"
@@ -137,7 +139,7 @@ class Engine:
                 )
             args |= {"UV_CACHE_DIR": HOST_CACHE_TARGET, "UV_OFFLINE": "1"}
         arg_flags = [flag for key in sorted(args) for flag in ("--build-arg", f"{key}={args[key]}")]
-        file_flag = ["--file", str(context / CONTAINERFILE)]
+        file_flag = ["--file", str(context / CONTAINERFILE), *(["--no-cache"] if no_cache else [])]
         if self.name == "docker":
             metadata = results / "metadata.json"
             kind = "image,push=true" if push else "docker"
@@ -288,8 +290,8 @@ def _reason(tail: Sequence[str]) -> str:
     """The one line of a failed command's output that says why."""
     lines = [line.strip() for line in tail if line.strip()]
     for line in reversed(lines):
-        if "axl build-image:" in line:
-            return line[line.index("axl build-image:") + len("axl build-image:") :].strip()
+        if line.startswith(FAILURE_PREFIX):
+            return line.removeprefix(FAILURE_PREFIX).strip()
     for line in reversed(lines):
         if line.lower().startswith(("error", "error:")) or " error: " in line.lower():
             return line

@@ -41,6 +41,13 @@ def test_podman_and_buildah_build_with_the_reproducible_flags(tmp_path: Path, na
     )  # fmt: skip
 
 
+@pytest.mark.parametrize("name", ["podman", "buildah", "docker"])
+def test_no_cache_rebuilds_every_layer(tmp_path: Path, name) -> None:
+    engine = Engine(name, name, {})
+    assert "--no-cache" not in engine.build_command(tmp_path, "r/f:1", tmp_path).argv
+    assert "--no-cache" in engine.build_command(tmp_path, "r/f:1", tmp_path, no_cache=True).argv
+
+
 def test_an_offline_build_differs_only_by_a_mount_build_args_and_no_network(tmp_path) -> None:
     engine = Engine("podman", "podman", {})
     online = engine.build_command(tmp_path / "ctx", "r/f:1", tmp_path).argv
@@ -154,7 +161,8 @@ def test_cli_failed_build_is_a_one_line_error_exit_4(tmp_path: Path) -> None:
 
 
 def test_the_reason_of_a_failure_is_axls_own_line_then_the_engines_error() -> None:
-    assert _reason(["STEP 1", "axl build-image: no axl", "Error: exit status 1"]) == "no axl"
+    failed = 'Error: building at STEP "RUN x || { echo "axl build-image: no axl" }": exit 1'
+    assert _reason(["STEP 1", "axl build-image: no axl", failed]) == "no axl"
     assert _reason(["x", "Error: building at STEP", "cleanup"]) == "Error: building at STEP"
     assert _reason(["", "last words", " "]) == "last words"
     assert _reason([]) == "no output"
