@@ -60,6 +60,14 @@ def build_image(
         "e.g. UV_CACHE_DIR=DIR uv sync --frozen); podman and buildah only.",
         file_okay=False,
     ),
+    ca_bundle: Path | None = typer.Option(
+        None,
+        "--ca-bundle",
+        help="A CA bundle uv trusts for downloads during the build (behind a proxy that "
+        "re-signs TLS); podman and buildah only.",
+        exists=True,
+        dir_okay=False,
+    ),
     build_arg: list[str] | None = typer.Option(
         None, "--build-arg", help="A build argument KEY=VALUE for the engine (repeatable)."
     ),
@@ -100,6 +108,7 @@ def build_image(
         size_limit=int(size_limit * 1024 * 1024),
         timeout=timeout,
         no_cache=no_cache,
+        ca_bundle=ca_bundle,
         build=not no_build,
         echo=not as_json,
     )

@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 __all__ = [
+    "BUILD_CA_TARGET",
     "CODE_DIR",
     "CONTAINERFILE",
     "CREATED",
@@ -37,8 +38,12 @@ CODE_DIR = "/axl/code"
 DEPS_DIR = "/axl/deps"
 VENV = "/opt/axl/venv"
 UV_CACHE_DIR = "/var/cache/uv"
-HOST_CACHE_TARGET = "/var/cache/uv-host"
-"""Where an offline build mounts the filled uv cache it installs from."""
+HOST_CACHE_TARGET = "/mnt"
+"""Where an offline build mounts the filled uv cache it installs from: a folder every
+Debian image has, since a volume's mount point that the base lacks stays in the image."""
+BUILD_CA_TARGET = "/run/axl-build-ca.crt"
+"""Where a build behind a TLS-intercepting proxy mounts the CA bundle uv should trust."""
+DEFAULT_CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
 RUNNER_UID = 1000
 FAILURE_PREFIX = "axl build-image:"
 """How the Containerfile's own checks start the line that says why they failed."""
@@ -46,6 +51,7 @@ CREATED = "1970-01-01T00:00:00Z"
 """The images' ``created`` time: builds run with ``--timestamp 0`` (or ``SOURCE_DATE_EPOCH=0``)."""
 
 _UV_ENV = (
+    "SSL_CERT_FILE=${BUILD_CA_BUNDLE} "
     f"SOURCE_DATE_EPOCH=0 UV_LINK_MODE=copy UV_PYTHON_DOWNLOADS=never UV_NO_PROGRESS=1 "
     f"UV_PROJECT_ENVIRONMENT={VENV}"
 )
@@ -115,9 +121,11 @@ def _install(spec: ContainerfileSpec) -> list[str]:
         "",
         "# An offline build mounts a filled uv cache and sets two build args (axl",
         f"# build-image --uv-cache DIR does): --network=none --volume DIR:{HOST_CACHE_TARGET}",
-        f"# --build-arg UV_CACHE_DIR={HOST_CACHE_TARGET} --build-arg UV_OFFLINE=1",
+        f"# --build-arg UV_CACHE_DIR={HOST_CACHE_TARGET} --build-arg UV_OFFLINE=1. Behind a proxy",
+        "# that re-signs TLS, mount its CA bundle and name it in BUILD_CA_BUNDLE (--ca-bundle).",
         f"ARG UV_CACHE_DIR={UV_CACHE_DIR}",
         "ARG UV_OFFLINE=false",
+        f"ARG BUILD_CA_BUNDLE={DEFAULT_CA_BUNDLE}",
     ]
     if spec.dependencies == "uv.lock":
         return [

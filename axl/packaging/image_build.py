@@ -95,6 +95,8 @@ class ImageRequest:
     exclude: Sequence[str] = ()
     size_limit: int = DEFAULT_SIZE_LIMIT
     timeout: float = 3600.0
+    ca_bundle: Path | None = None
+    """A CA bundle for uv's downloads in the build (behind a TLS-intercepting proxy)."""
     no_cache: bool = False
     """Build every layer again (a check that the build reproduces needs that)."""
     build: bool = True
@@ -390,6 +392,7 @@ def _build(
         uv_cache=None if request.uv_cache is None else Path(request.uv_cache).resolve(),
         push=request.push,
         no_cache=request.no_cache,
+        ca_bundle=None if request.ca_bundle is None else Path(request.ca_bundle).resolve(),
     )
     image_id = engine.build(command, echo=request.echo, timeout=request.timeout)
     digest = engine.pushed_digest(command, request.tag, results) if request.push else None

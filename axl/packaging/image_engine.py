@@ -32,7 +32,12 @@ from pathlib import Path
 from typing import Literal
 
 from axl.errors import InfrastructureError, UsageError
-from axl.packaging.containerfile import CONTAINERFILE, FAILURE_PREFIX, HOST_CACHE_TARGET
+from axl.packaging.containerfile import (
+    BUILD_CA_TARGET,
+    CONTAINERFILE,
+    FAILURE_PREFIX,
+    HOST_CACHE_TARGET,
+)
 
 __all__ = [
     "ENGINES",
@@ -122,22 +127,30 @@ class Engine:
         uv_cache: Path | None = None,
         push: bool = False,
         no_cache: bool = False,
+        ca_bundle: Path | None = None,
     ) -> BuildCommand:
         """The argv of a reproducible build of ``context`` tagged ``tag``.
 
         ``results`` is a folder for the files the engine reports into;
         ``uv_cache`` makes the build offline (podman and buildah only);
-        ``no_cache`` builds every layer again instead of reusing cached ones.
+        ``no_cache`` builds every layer again instead of reusing cached ones;
+        ``ca_bundle`` is the CA bundle uv trusts while it downloads (podman and buildah).
         """
         args = dict(build_args or {})
         iidfile = results / "image-id"
-        if uv_cache is not None:
-            if self.name == "docker":
+        mounts = []
+        for flag, given in (("--uv-cache", uv_cache), ("--ca-bundle", ca_bundle)):
+            if given is not None and self.name == "docker":
                 raise UsageError(
-                    "--uv-cache mounts a folder into the build, which docker build cannot",
-                    hint="build offline with --engine podman or --engine buildah",
+                    f"{flag} needs a mount into the build, which docker build cannot make",
+                    hint="build with --engine podman or --engine buildah",
                 )
+        if uv_cache is not None:
             args |= {"UV_CACHE_DIR": HOST_CACHE_TARGET, "UV_OFFLINE": "1"}
+            mounts += ["--network=none", "--volume", f"{uv_cache}:{HOST_CACHE_TARGET}"]
+        if ca_bundle is not None:
+            args["BUILD_CA_BUNDLE"] = BUILD_CA_TARGET
+            mounts += ["--volume", f"{ca_bundle}:{BUILD_CA_TARGET}:ro"]
         arg_flags = [flag for key in sorted(args) for flag in ("--build-arg", f"{key}={args[key]}")]
         file_flag = ["--file", str(context / CONTAINERFILE), *(["--no-cache"] if no_cache else [])]
         if self.name == "docker":
@@ -173,9 +186,7 @@ class Engine:
             "--identity-label=false",
             *arg_flags,
         ]
-        if uv_cache is not None:
-            argv += ["--network=none", "--volume", f"{uv_cache}:{HOST_CACHE_TARGET}"]
-        argv += ["--iidfile", str(iidfile), "--tag", tag, str(context)]
+        argv += [*mounts, "--iidfile", str(iidfile), "--tag", tag, str(context)]
         return BuildCommand(tuple(argv), iidfile)
 
     def build(self, command: BuildCommand, *, echo: bool, timeout: float) -> str:

@@ -55,14 +55,25 @@ def test_an_offline_build_differs_only_by_a_mount_build_args_and_no_network(tmp_
     added = [a for a in offline if a not in online]
     assert added == [
         "--build-arg",
-        "UV_CACHE_DIR=/var/cache/uv-host",
+        "UV_CACHE_DIR=/mnt",
         "--build-arg",
         "UV_OFFLINE=1",
         "--network=none",
         "--volume",
-        f"{tmp_path}:/var/cache/uv-host",
+        f"{tmp_path}:/mnt",
     ]
     assert [a for a in online if a not in offline] == []
+
+
+def test_a_ca_bundle_is_mounted_read_only_and_named_in_a_build_arg(tmp_path: Path) -> None:
+    bundle = tmp_path / "ca.crt"
+    argv = (
+        Engine("buildah", "buildah", {})
+        .build_command(tmp_path, "r/f:1", tmp_path, ca_bundle=bundle)
+        .argv
+    )
+    assert "BUILD_CA_BUNDLE=/run/axl-build-ca.crt" in argv
+    assert argv[argv.index("--volume") + 1] == f"{bundle}:/run/axl-build-ca.crt:ro"
 
 
 @pytest.mark.parametrize("push", [False, True])
@@ -79,9 +90,12 @@ def test_docker_uses_buildx_with_rewritten_timestamps(tmp_path: Path, push: bool
     assert argv[argv.index("--metadata-file") + 1] == str(tmp_path / "metadata.json")
 
 
-def test_docker_cannot_build_offline_from_a_mounted_cache(tmp_path: Path) -> None:
-    with pytest.raises(UsageError, match="--uv-cache mounts a folder"):
-        Engine("docker", "docker", {}).build_command(tmp_path, "r/f:1", tmp_path, uv_cache=tmp_path)
+def test_docker_cannot_mount_a_cache_or_a_ca_bundle_into_a_build(tmp_path: Path) -> None:
+    docker = Engine("docker", "docker", {})
+    with pytest.raises(UsageError, match="--uv-cache needs a mount into the build"):
+        docker.build_command(tmp_path, "r/f:1", tmp_path, uv_cache=tmp_path)
+    with pytest.raises(UsageError, match="--ca-bundle needs a mount into the build"):
+        docker.build_command(tmp_path, "r/f:1", tmp_path, ca_bundle=tmp_path / "ca.crt")
 
 
 def test_the_base_is_pinned_by_image_id_or_repository_digest(tmp_path: Path) -> None:
