@@ -209,7 +209,7 @@ def compile_workflow(
 def _image_from(chosen: Any, values: dict[str, Any], image_from: Path | None) -> Any:
     """Put the image of ``--image-from`` (by digest) into the target's flag values; check
     an ``--image`` that names a digest. The build report, or None."""
-    from axl.packaging.image_build import check_image_reference, load_build_report
+    from axl.packaging.image_reference import check_image_reference, load_build_report
 
     if isinstance(values.get("image"), str):
         check_image_reference(values["image"])

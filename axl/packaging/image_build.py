@@ -10,13 +10,9 @@ pushes it when asked, and returns an :class:`ImageBuild`, whose
 
 from __future__ import annotations
 
-import json
 import os
-import re
-import subprocess
 import tarfile
 import tempfile
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,47 +25,26 @@ from axl.ir import IRWorkflow
 from axl.packaging.archive import DEFAULT_SIZE_LIMIT, select_entries, selection_digest
 from axl.packaging.containerfile import (
     CODE_DIR,
-    CREATED,
     ContainerfileSpec,
     render_containerfile,
 )
 from axl.packaging.dependencies import Dependencies, workflow_dependencies
 from axl.packaging.image_context import ImageContext, extract_context, write_context
 from axl.packaging.image_engine import Engine, find_engine
+from axl.packaging.image_labels import image_labels
+from axl.packaging.image_reference import parse_tag
 from axl.packaging.roots import locate_module
 
 __all__ = [
     "BUILD_REPORT_VERSION",
-    "BuildReportError",
-    "BuiltImage",
     "ImageBuild",
     "ImageRequest",
     "build_image",
-    "check_image_reference",
     "default_base",
     "image_context",
-    "load_build_report",
-    "parse_tag",
 ]
 
 BUILD_REPORT_VERSION = 1
-_OCI = "org.opencontainers.image"
-_TAG = re.compile(
-    r"^(?P<repository>(?:[a-zA-Z0-9.-]+(?::[0-9]+)?/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
-    r"(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*):(?P<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})$"
-)
-
-
-def parse_tag(tag: str) -> tuple[str, str]:
-    """``REPO:TAG`` -> ``(REPO, TAG)``; anything else is a :class:`~axl.errors.UsageError`."""
-    match = _TAG.match(tag or "")
-    if match is None:
-        raise UsageError(
-            f"--tag {tag!r} is not an image name with a tag",
-            hint="pass REPOSITORY:TAG, e.g. registry.example.com/team/flow:1.0 "
-            "(lower-case repository, a tag after ':')",
-        )
-    return match.group("repository"), match.group("tag")
 
 
 def default_base(version: str = __version__) -> str:
@@ -135,7 +110,7 @@ def image_context(
     )
     dependencies = workflow_dependencies(cls, ir, root, uv=uv)
     code_digest = format_digest(selection_digest(selection))
-    labels = _labels(ir, root, base, pinned_base, code_digest, dependencies)
+    labels = image_labels(ir, root, base, pinned_base, code_digest, dependencies)
     spec = ContainerfileSpec(
         workflow=ir.name,
         base=pinned_base,
@@ -169,75 +144,6 @@ def import_roots(ir: IRWorkflow, module_file: Path, root: Path) -> tuple[str, ..
     relative += list(locate_module(module_file, root).sys_path_entries)
     folders = [CODE_DIR if rel == "." else f"{CODE_DIR}/{rel}" for rel in relative]
     return tuple(dict.fromkeys(folders))
-
-
-def _labels(
-    ir: IRWorkflow,
-    root: Path,
-    base: str,
-    pinned_base: str,
-    code_digest: str,
-    dependencies: Dependencies,
-) -> dict[str, str]:
-    project = _project(root)
-    return {
-        f"{_OCI}.created": CREATED,
-        f"{_OCI}.title": ir.name,
-        f"{_OCI}.description": str(project.get("description") or f"axl workflow {ir.name}"),
-        f"{_OCI}.version": str(project.get("version") or ir.short_hash()),
-        f"{_OCI}.revision": _git_revision(root),
-        f"{_OCI}.source": _source_url(project),
-        f"{_OCI}.licenses": _license(project),
-        f"{_OCI}.base.name": base,
-        f"{_OCI}.base.digest": pinned_base.rpartition("@")[2],
-        "axl.dev/version": __version__,
-        "axl.dev/workflow": ir.name,
-        "axl.dev/workflow-ref": ir.ref,
-        "axl.dev/hash": ir.compute_hash(),
-        "axl.dev/code-digest": code_digest,
-        "axl.dev/dependencies": dependencies.source,
-        "axl.dev/lock-digest": dependencies.digest,
-    }
-
-
-def _project(root: Path) -> dict[str, Any]:
-    path = root / "pyproject.toml"
-    if not path.is_file():
-        return {}
-    try:
-        project = tomllib.loads(path.read_text(encoding="utf-8")).get("project", {})
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError):
-        return {}
-    return project if isinstance(project, dict) else {}
-
-
-def _source_url(project: Mapping[str, Any]) -> str:
-    urls = project.get("urls") or {}
-    by_name = {str(k).lower(): str(v) for k, v in urls.items()} if isinstance(urls, dict) else {}
-    return next((by_name[k] for k in ("source", "repository", "homepage") if k in by_name), "")
-
-
-def _license(project: Mapping[str, Any]) -> str:
-    value = project.get("license")
-    if isinstance(value, dict):
-        value = value.get("text")
-    return value if isinstance(value, str) else ""
-
-
-def _git_revision(root: Path) -> str:
-    """The commit of the git work tree ``root`` is in, or ``""`` outside one."""
-    try:
-        result = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "--verify", "--quiet", "HEAD"],
-            capture_output=True,
-            text=True,
-            timeout=30,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return ""
-    revision = result.stdout.strip()
-    return revision if result.returncode == 0 and re.fullmatch(r"[0-9a-f]{40,64}", revision) else ""
 
 
 @dataclass(frozen=True)
@@ -407,74 +313,3 @@ def _own_output(root: Path, context_out: Path | None) -> list[str]:
     if not path.is_relative_to(root):
         return []
     return ["/" + path.relative_to(root).as_posix()]
-
-
-_DIGEST_REFERENCE = re.compile(r"^[^@\s]+@sha256:[0-9a-f]{64}$")
-
-
-class BuildReportError(UsageError):
-    """A build report (``axl build-image --json``) cannot be used to compile against."""
-
-    code = "build_report"
-
-
-def check_image_reference(image: str) -> str:
-    """``image`` itself; one that names a digest must be ``REPOSITORY@sha256:<64 hex>``."""
-    if "@" in image and not _DIGEST_REFERENCE.match(image):
-        raise UsageError(
-            f"image {image!r} names a digest, but not as REPOSITORY@sha256:<64 hex digits>",
-            hint="copy the reference axl build-image --push reported, or give a tag",
-        )
-    return image
-
-
-@dataclass(frozen=True)
-class BuiltImage:
-    """What ``axl compile --image-from`` needs of a build report."""
-
-    reference: str
-    """``REPOSITORY@sha256:...``."""
-    workflow: str
-    hash: str
-    tag: str
-
-
-def load_build_report(path: Path) -> BuiltImage:
-    """Read the ``--json`` report of ``axl build-image`` at ``path``.
-
-    Raises :class:`BuildReportError` for a file that is not such a report, or
-    a report of an image that was not pushed (it has no digest to pin).
-    """
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise BuildReportError(
-            f"cannot read the build report {path}: {exc.strerror or exc}",
-            hint="pass the file axl build-image --json wrote",
-        ) from None
-    except ValueError as exc:
-        raise BuildReportError(
-            f"{path} is not JSON: {exc}", hint="pass the file axl build-image --json wrote"
-        ) from None
-    fields = ("tag", "workflow", "hash")
-    if (
-        not isinstance(data, dict)
-        or data.get("ok") is not True
-        or not all(isinstance(data.get(f), str) for f in fields)
-    ):
-        raise BuildReportError(
-            f"{path} is not the report of a successful axl build-image --json",
-            hint="build the image with axl build-image --json > FILE, and pass that FILE",
-        )
-    reference = data.get("reference")
-    if not isinstance(reference, str) or not reference:
-        raise BuildReportError(
-            f"the image {data['tag']} of {path} was not pushed, so it has no digest to pin",
-            hint="build it with --push, or pass --image REPOSITORY@sha256:... of the pushed image",
-        )
-    if not _DIGEST_REFERENCE.match(reference):
-        raise BuildReportError(
-            f"{path}: reference {reference!r} is not REPOSITORY@sha256:<64 hex digits>",
-            hint="build the image again with axl build-image --push --json",
-        )
-    return BuiltImage(reference, data["workflow"], data["hash"], data["tag"])

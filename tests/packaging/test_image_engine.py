@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from axl.errors import EXIT_INFRA, EXIT_USAGE, UsageError
-from axl.packaging.image_build import check_image_reference, load_build_report, parse_tag
 from axl.packaging.image_engine import Engine, EngineError, _reason, _repository, find_engine
+from axl.packaging.image_reference import check_image_reference, load_build_report, parse_tag
 from tests.packaging import image_helpers as helpers
 from tests.packaging.image_helpers import PINNED_BASE, TARGET
 
