@@ -229,3 +229,59 @@ def test_build_reports_that_cannot_pin_an_image(tmp_path: Path) -> None:
         assert info.value.exit_code == EXIT_USAGE
     with pytest.raises(UsageError, match="cannot read the build report"):
         load_build_report(tmp_path / "missing.json")
+
+
+_FAKE_PODMAN = """
+import json, pathlib
+args = sys.argv[1:]
+log = pathlib.Path(__file__).with_name("calls.jsonl")
+with log.open("a") as handle:
+    handle.write(json.dumps(args) + "\\n")
+if args[0] == "image":
+    print("sha256:" + "1" * 64)
+elif args[0] == "build":
+    pathlib.Path(args[args.index("--iidfile") + 1]).write_text("sha256:" + "2" * 64)
+elif args[0] == "push":
+    pathlib.Path(args[args.index("--digestfile") + 1]).write_text("sha256:" + "3" * 64)
+"""
+
+
+@helpers.needs_uv
+def test_push_reports_the_digest_that_compile_pins(tmp_path: Path) -> None:
+    project = helpers.copy_project(tmp_path / "p")
+    bin_dir = tmp_path / "bin"
+    fake_engine(bin_dir, "podman", _FAKE_PODMAN)
+    env = {"PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    tag = "registry.example.com:5000/team/inventory:0.1.0"
+    built = helpers.report(
+        helpers.axl(
+            "build-image",
+            "-m",
+            TARGET,
+            "--tag",
+            tag,
+            "--base",
+            "localhost/runner:1",
+            "--push",
+            "--json",
+            cwd=project,
+            env=env,
+        )  # fmt: skip
+    )
+    digest = "sha256:" + "3" * 64
+    assert (built["engine"], built["image_id"]) == ("podman", "sha256:" + "2" * 64)
+    assert (built["digest"], built["pushed"]) == (digest, True)
+    assert built["reference"] == f"registry.example.com:5000/team/inventory@{digest}"
+    assert built["base"] == {"name": "localhost/runner:1", "pinned": "sha256:" + "1" * 64}
+    calls = [json.loads(line) for line in (bin_dir / "calls.jsonl").read_text().splitlines()]
+    assert [call[0] for call in calls] == ["image", "build", "push"]
+    assert calls[2][-1] == tag
+    report_file = tmp_path / "build.json"
+    report_file.write_text(json.dumps(built))
+    out = tmp_path / "inventory.yaml"
+    compiled = helpers.axl(
+        "compile", "-m", TARGET, "--target", "argo", "--image-from", str(report_file),
+        "--out", str(out), cwd=project,
+    )  # fmt: skip
+    assert compiled.returncode == 0, compiled.stderr
+    assert out.read_text().count(f"image: {built['reference']}") == 3
