@@ -26,7 +26,9 @@ class Inventory(Workflow):
     @step
     def reorder(self, levels: dict[str, int]) -> list[dict[str, object]]:
         low = sorted((units, item) for item, units in levels.items() if units < self.minimum)
-        return [{"item": item, "units": units, "order": self.minimum - units} for units, item in low]
+        return [
+            {"item": item, "units": units, "order": self.minimum - units} for units, item in low
+        ]
 
     @step(packages=["tabulate>=0.9"])
     def report(self, reorder: list[dict[str, object]]) -> str:
