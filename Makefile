@@ -37,6 +37,7 @@ bench: setup  ## benchmarks/ (peers need: UV_PROJECT_ENVIRONMENT=... uv sync --g
 	$(UV) run python benchmarks/record_keeping.py
 	$(UV) run python benchmarks/argo_compile.py
 	$(UV) run python benchmarks/kfp_compile.py
+	$(UV) run python benchmarks/dagster_overhead.py
 
 clean:
 	rm -rf .axl .pytest_cache .mypy_cache .ruff_cache dist build
