@@ -53,7 +53,7 @@ def test_a_conditional_step_and_what_depends_on_it_share_a_sub_dag():
 def test_param_conditions_in_cel_typed_as_the_params():
     doc = compile(build_ir(Conditions))
     conditions = {
-        next(iter(dag_of(doc, name))): task["triggerPolicy"]["condition"]
+        _opener(dag_of(doc, name)): task["triggerPolicy"]["condition"]
         for name, task in tasks(doc).items()
         if "triggerPolicy" in task
     }
@@ -67,6 +67,12 @@ def test_param_conditions_in_cel_typed_as_the_params():
     component = doc["components"]["comp-condition-2"]["inputDefinitions"]["parameters"]
     assert component["mode"] == {"parameterType": "STRING"}
     assert component["retries"] == {"parameterType": "NUMBER_INTEGER"}
+
+
+def _opener(dag: dict[str, Any]) -> str:
+    """The task of a sub-DAG that waits for nothing else in it: the step the condition is on."""
+    (first,) = [name for name, task in dag.items() if not task.get("dependentTasks")]
+    return first
 
 
 def test_conditions_nest_and_hand_down_what_inner_tasks_read():
