@@ -17,6 +17,7 @@ from axl.compiler.kfp.options import KfpOptions
 from axl.compiler.kfp.parameters import parameter_spec
 from axl.compiler.kfp.plan import make_plan
 from axl.compiler.kfp.platform import platform_spec
+from axl.compiler.kfp.proto_json import message_to_dict
 from axl.compiler.kfp.protos import json_format, pipeline_spec_pb2
 from axl.ir import IRWorkflow
 
@@ -52,7 +53,7 @@ def compile_documents(
             importer = pb2.PipelineDeploymentConfig.ExecutorSpec()
             build_importer(spec.components[plan.code.component], importer, plan)
             build_importer_task(spec.root.dag.tasks[plan.code.task], plan)
-            executors[plan.code.executor] = to_json.MessageToDict(importer)
+            executors[plan.code.executor] = message_to_dict(importer)
         groups = plan.scopes.groups
         for group in groups.values():
             component = spec.components[group.component]
@@ -68,8 +69,8 @@ def compile_documents(
             build_task(dag.tasks[names.task], plan, step)
             executor = pb2.PipelineDeploymentConfig.ExecutorSpec()
             executor_spec(executor, plan, step)
-            executors[names.executor] = to_json.MessageToDict(executor)
-        document: dict[str, Any] = to_json.MessageToDict(spec)
+            executors[names.executor] = message_to_dict(executor)
+        document: dict[str, Any] = message_to_dict(spec)
         # deploymentSpec is a Struct: put through it, every executor's JSON would be
         # converted twice more, to come out the same.
         document["deploymentSpec"] = {"executors": executors}
