@@ -186,18 +186,16 @@ class _Op:
     def _holds(self, cond: Mapping[str, Any]) -> bool:
         """The step's ``when``, evaluated as the local engine does."""
         from axl.dsl.conditions import evaluate_condition
+        from axl.runtime.step_inputs import output_holds
 
         if cond["source"] == "param":
             value = self.params.get(cond["ref"])
             if value is None:
                 value = _default(self.config, cond["ref"])
-        else:
-            from axl.io.artifacts import read_artifact
-
-            upstream = self.workflow.steps[cond["ref"]]
-            path = resolve_path(upstream.manifest["outputs"][0]["path"], str(self.run_dir))
-            value = read_artifact(Path(path))
-        return evaluate_condition(cond["op"], value, cond["value"])
+            return evaluate_condition(cond["op"], value, cond["value"])
+        upstream = self.workflow.steps[cond["ref"]]
+        path = resolve_path(upstream.manifest["outputs"][0]["path"], str(self.run_dir))
+        return output_holds(cond["op"], cond["value"], Path(path))
 
     def _manifest(self) -> Manifest:
         for name, secret in self.step.secret_env.items():

@@ -45,8 +45,12 @@ def condition_holds(
         value = params.get(cond.ref)
         if value is None:
             value = next((p.default for p in ir.params if p.name == cond.ref), None)
-    else:
-        from axl.io.artifacts import read_artifact
+        return evaluate_condition(cond.op, value, cond.value)
+    return output_holds(cond.op, cond.value, Path(steps[cond.ref].outputs[0].path))
 
-        value = read_artifact(Path(steps[cond.ref].outputs[0].path))
-    return evaluate_condition(cond.op, value, cond.value)
+
+def output_holds(op: str, expected: Any, output: Path) -> bool:
+    """Whether a ``when`` on an upstream step's output holds, the output read from its file."""
+    from axl.io.artifacts import read_artifact
+
+    return evaluate_condition(op, read_artifact(output), expected)

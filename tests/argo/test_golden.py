@@ -5,10 +5,6 @@ Regenerate deliberately with ``pytest tests/argo --update-golden`` and review th
 
 from __future__ import annotations
 
-import sys
-import warnings
-from pathlib import Path
-
 import pytest
 import yaml
 
@@ -22,12 +18,10 @@ from axl.compiler.argo import (
     to_yaml,
 )
 from axl.compiler.argo.checks import lint
-from axl.dsl.loader import load_target, workflow_classes
 from axl.ir import build
+from tests.fixtures.golden import ROOT, example_targets, load_class
 
-ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "tests" / "golden" / "argo"
-EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
 
 TEMPLATE_OPTIONS = ArgoOptions(
     kind="workflow-template",
@@ -82,16 +76,8 @@ CASES = [
 ]
 
 
-def load(target: str) -> type:
-    """Load ``file.py:Class`` relative to the repository (module names do not depend on cwd)."""
-    file, _, cls = target.partition(":")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return load_target(f"{ROOT / file}:{cls}" if cls else str(ROOT / file)).cls
-
-
 def compile_target(target: str, options: ArgoOptions) -> str:
-    result = build(load(target))
+    result = build(load_class(target))
     assert result.warnings == ()
     output = render(result.ir, options)
     assert output.warnings == ()
@@ -106,11 +92,8 @@ def test_golden(name, target, options, golden):
 
 def test_every_example_has_a_golden_case():
     covered = {target for _, target, _ in CASES}
-    for path in EXAMPLES:
-        module = sys.modules[load(f"examples/{path.name}").__module__]
-        for cls in workflow_classes(module):
-            target = f"examples/{path.name}:{cls.__qualname__}"
-            assert target in covered, f"add a golden case for {target}"
+    missing = sorted(example_targets() - covered)
+    assert not missing, f"add a golden case for {', '.join(missing)}"
 
 
 @pytest.mark.parametrize("name", [c[0] for c in CASES])
@@ -127,5 +110,5 @@ def test_no_stale_golden_files():
 
 def test_compile_is_deterministic_within_a_process():
     _, target, options = CASES[6]
-    ir = build(load(target)).ir
+    ir = build(load_class(target)).ir
     assert to_yaml(compile(ir, options)) == to_yaml(compile(ir, options))

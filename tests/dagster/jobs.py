@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,19 +26,11 @@ import dagster as dg
 import axl
 from axl.compiler.dagster.options import DagsterOptions
 from axl.compiler.dagster.target import TARGET
-from axl.dsl.loader import load_target
 from axl.ir import IRWorkflow, build_ir
 from axl.runtime.record import RunRecord
+from tests.fixtures.golden import load_class
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def load_class(target: str) -> type[Any]:
-    """``file.py:Class`` relative to the repository (module names do not depend on cwd)."""
-    file, _, cls = target.partition(":")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return load_target(f"{ROOT / file}:{cls}" if cls else str(ROOT / file)).cls
 
 
 def load_ir(target: str) -> IRWorkflow:

@@ -14,11 +14,10 @@ import pytest
 
 from axl.compiler.dagster import DagsterOptions
 from axl.compiler.dagster.target import TARGET
-from axl.dsl.loader import workflow_classes
-from tests.dagster.jobs import ROOT, load_class, load_ir
+from tests.dagster.jobs import ROOT, load_ir
+from tests.fixtures.golden import example_targets
 
 GOLDEN = ROOT / "tests" / "golden" / "dagster"
-EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
 RUFF = Path(sys.executable).with_name("ruff")
 
 STEP_OPTIONS_WARNINGS = (
@@ -80,11 +79,8 @@ def test_golden(name, target, options, warnings, golden):
 
 def test_every_example_has_a_golden_case():
     covered = {target for _, target, _, _ in CASES}
-    for path in EXAMPLES:
-        module = sys.modules[load_class(f"examples/{path.name}").__module__]
-        for cls in workflow_classes(module):
-            target = f"examples/{path.name}:{cls.__qualname__}"
-            assert target in covered, f"add a golden case for {target}"
+    missing = sorted(example_targets() - covered)
+    assert not missing, f"add a golden case for {', '.join(missing)}"
 
 
 def test_no_stale_golden_files():

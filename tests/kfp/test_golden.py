@@ -5,10 +5,6 @@ Regenerate deliberately with ``pytest tests/kfp --update-golden`` and review the
 
 from __future__ import annotations
 
-import sys
-import warnings
-from pathlib import Path
-
 import pytest
 import yaml
 from google.protobuf import json_format
@@ -21,12 +17,10 @@ from axl.compiler.kfp.checks import platform_errors, structure_errors
 from axl.compiler.kfp.options import KfpCodeArchive
 from axl.compiler.kfp.target import TARGET
 from axl.compiler.yaml_render import to_yaml
-from axl.dsl.loader import load_target, workflow_classes
 from axl.ir import build
+from tests.fixtures.golden import ROOT, example_targets, load_class
 
-ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "tests" / "golden" / "kfp"
-EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
 
 # What `axl compile --target kfp --code-bucket s3://axl/code` writes for the external project
 # (a fixed fake digest here): the archive imported by its URI, the workflow imported from it.
@@ -56,16 +50,8 @@ CASES = [
 ]
 
 
-def load(target: str) -> type:
-    """Load ``file.py:Class`` relative to the repository (module names do not depend on cwd)."""
-    file, _, cls = target.partition(":")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return load_target(f"{ROOT / file}:{cls}" if cls else str(ROOT / file)).cls
-
-
 def compile_target(target: str, options: KfpOptions) -> str:
-    result = build(load(target))
+    result = build(load_class(target))
     assert result.warnings == ()
     compiled = TARGET.compile(result.ir, options)
     assert compiled.warnings == ()
@@ -80,11 +66,8 @@ def test_golden(name, target, options, golden):
 
 def test_every_example_has_a_golden_case():
     covered = {target for _, target, _ in CASES}
-    for path in EXAMPLES:
-        module = sys.modules[load(f"examples/{path.name}").__module__]
-        for cls in workflow_classes(module):
-            target = f"examples/{path.name}:{cls.__qualname__}"
-            assert target in covered, f"add a golden case for {target}"
+    missing = sorted(example_targets() - covered)
+    assert not missing, f"add a golden case for {', '.join(missing)}"
 
 
 @pytest.mark.parametrize("name", [c[0] for c in CASES])
