@@ -27,8 +27,8 @@ Then the time to build the definitions of a 2,000-step job, a chain and the
 layered DAG of ``benchmarks/argo_compile.py`` (50 steps a layer, each reading 2
 of the layer before): importing the generated module (its ops and job are
 built as it runs) and resolving the job from ``defs``; the same through
-``axl.compiler.dagster.definitions`` (IR, compile and the same module in
-memory); and the native Dagster job of the same DAG built and resolved, warm
+``axl.compiler.dagster.definitions`` (IR, the compile's plan, and the
+module's job built as Dagster objects, without its source); and the native Dagster job of the same DAG built and resolved, warm
 in this process (Dagster imported), interleaved, min / median / max; and, for
 the chain, the generated module once in a fresh process beside
 ``python -c "import dagster"``. Run::

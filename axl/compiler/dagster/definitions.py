@@ -1,22 +1,21 @@
 """The job in memory, for code-first users: ``definitions(IrisKNN)`` is ``defs`` of the module.
 
-:func:`definitions` runs the very module ``axl compile --target dagster``
-writes, in memory, so the job it returns is the file's job by construction
-(same ops, config, retries, tags, resources). Its source is registered with
-:mod:`linecache` under a ``<axl dagster ...>`` name, so tracebacks through
-the ops show their lines.
+:func:`definitions` builds, from the same plan as ``axl compile --target
+dagster``, the job the module's ``defs`` holds (:mod:`.objects`: the same
+ops, config, retries, tags and resources, as Dagster's snapshot of each
+shows), without writing the module's source and having Dagster inspect
+every op function of it: a 2,000-step job builds in about a second.
 """
 
 from __future__ import annotations
 
-import linecache
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
-from axl.compiler.dagster.compiler import compile
 from axl.compiler.dagster.options import DEFAULT_WORKSPACE, DagsterOptions
+from axl.compiler.dagster.plan import make_plan
 from axl.errors import MissingDependencyError
 from axl.ir import IRWorkflow, build_ir
 
@@ -53,7 +52,7 @@ def definitions(workflow: type[Workflow] | IRWorkflow, **options: Unpack[JobOpti
     python_path = options.get("python_path")
     if python_path is None:
         python_path = () if isinstance(workflow, IRWorkflow) else _import_root(workflow)
-    source = compile(
+    plan = make_plan(
         ir,
         DagsterOptions(
             workspace=str(options.get("workspace", DEFAULT_WORKSPACE)),
@@ -62,11 +61,9 @@ def definitions(workflow: type[Workflow] | IRWorkflow, **options: Unpack[JobOpti
             name=options.get("name"),
         ),
     )
-    filename = f"<axl dagster {ir.ref}>"
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    namespace: dict[str, Any] = {"__name__": f"axl_dagster_{ir.short_hash()}"}
-    exec(builtins_compile(source, filename), namespace)
-    return namespace["defs"]
+    from axl.compiler.dagster.objects import build_definitions
+
+    return build_definitions(plan, f"<axl dagster {ir.ref}>")
 
 
 def to_job(workflow: type[Workflow] | IRWorkflow, **options: Unpack[JobOptions]) -> Any:
@@ -87,13 +84,6 @@ def require_dagster() -> None:
         raise MissingDependencyError(
             "the Dagster target's job needs the dagster extra", hint=DAGSTER_HINT
         ) from None
-
-
-def builtins_compile(source: str, filename: str) -> Any:
-    """Python's ``compile`` (this package's :func:`compile` compiles workflows)."""
-    import builtins
-
-    return builtins.compile(source, filename, "exec", dont_inherit=True)
 
 
 def _import_root(cls: type[Workflow]) -> tuple[str, ...]:

@@ -37,14 +37,14 @@ def module_source(plan: Plan) -> str:
     """The whole module as text (ends with one newline)."""
     params = bool(plan.fields)  # Dagster warns about a Config class without fields
     parts = [
-        *([_params_class(plan)] if params else []),
+        *([params_class(plan)] if params else []),
         _workflow(plan),
         *(_op(plan, op) for op in plan.ops.values()),
         _config_mapping(params=params),
         _job(plan),
         _definitions(plan),
     ]
-    head = "\n".join(_header(plan)) + "\n\n" + "\n".join(_imports(plan))
+    head = "\n".join(_header(plan)) + "\n\n" + "\n".join(module_imports(plan))
     # isort's blank lines after the imports: two before a class, one before an assignment
     gap = "\n\n\n" if params else "\n\n"
     body = "\n\n\n".join("\n".join(part) for part in parts)
@@ -65,7 +65,8 @@ def _header(plan: Plan) -> list[str]:
     return docstring(text, "")
 
 
-def _imports(plan: Plan) -> list[str]:
+def module_imports(plan: Plan) -> list[str]:
+    """The module's import lines, as isort orders them."""
     annotations = [field.annotation for field in plan.fields]
     typing_names = [
         name
@@ -92,7 +93,8 @@ def _field_call(field: ParamField) -> bool:
     return bool(field.description or field.alias or mutable)
 
 
-def _params_class(plan: Plan) -> list[str]:
+def params_class(plan: Plan) -> list[str]:
+    """The ``Params`` class: the workflow's params as a Dagster ``Config`` (needs fields)."""
     out = ["class Params(dg.Config):"]
     out += docstring(
         f"The params of workflow {plan.ir.name!r}: the launchpad's config, handed to every op.",
@@ -228,10 +230,7 @@ def _job(plan: Plan) -> list[str]:
     )
     out = lines(decorator)
     out.append(f"def {plan.job_function}():")
-    steps = len(plan.ops)
-    out += docstring(
-        f"Workflow {ir.name!r} ({ir.ref}): {steps} step{'s' if steps != 1 else ''}.", INDENT
-    )
+    out += docstring(job_doc(plan), INDENT)
     for op in plan.ops.values():
         ins = [Atom(plan.ops[up].variable or "") for up in op.step.upstream]
         names = [plan.ops[up].op for up in op.step.upstream]
@@ -239,6 +238,12 @@ def _job(plan: Plan) -> list[str]:
         head = f"{op.variable} = " if op.variable else ""
         out += lines(expr, INDENT, head)
     return out
+
+
+def job_doc(plan: Plan) -> str:
+    """The job function's docstring: the job's description in Dagster."""
+    steps = len(plan.ops)
+    return f"Workflow {plan.ir.name!r} ({plan.ir.ref}): {steps} step{'s' if steps != 1 else ''}."
 
 
 def _definitions(plan: Plan) -> list[str]:
