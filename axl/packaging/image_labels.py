@@ -4,10 +4,11 @@
 ``title`` (the workflow), ``description``, ``version``, ``source`` and
 ``licenses`` (from ``pyproject.toml``'s ``[project]``; the version falls back
 to the workflow's short hash), ``revision`` (the git commit, empty outside a
-work tree), ``base.name`` and ``base.digest``. ``axl.dev/*``: ``version``,
-``workflow``, ``workflow-ref``, ``hash``, ``code-digest``, ``dependencies``
-and ``lock-digest``. Every label is set, empty when unknown, so that none is
-inherited from the base image (the runner's own ``revision`` and ``title``).
+work tree), ``base.name`` and ``base.digest`` (empty for a base given by tag
+only). ``axl.dev/*``: ``version``, ``workflow``, ``workflow-ref``, ``hash``,
+``code-digest``, ``dependencies`` and ``lock-digest``. Every label is set,
+empty when unknown, so that none is inherited from the base image (the
+runner's own ``revision`` and ``title``).
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ def image_labels(
         f"{_OCI}.source": _source_url(project),
         f"{_OCI}.licenses": _license(project),
         f"{_OCI}.base.name": base,
-        f"{_OCI}.base.digest": pinned_base.rpartition("@")[2],
+        f"{_OCI}.base.digest": _base_digest(pinned_base),
         "axl.dev/version": __version__,
         "axl.dev/workflow": ir.name,
         "axl.dev/workflow-ref": ir.ref,
@@ -57,6 +58,13 @@ def image_labels(
         "axl.dev/dependencies": dependencies.source,
         "axl.dev/lock-digest": dependencies.digest,
     }
+
+
+def _base_digest(pinned_base: str) -> str:
+    """The digest or image ID that pins the base; empty for a base given by tag only."""
+    if "@" in pinned_base:
+        return pinned_base.rpartition("@")[2]
+    return pinned_base if pinned_base.startswith("sha256:") else ""
 
 
 def _project(root: Path) -> dict[str, Any]:

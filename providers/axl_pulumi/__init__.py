@@ -1,9 +1,10 @@
 """Pulumi component resources for axl workflows.
 
 ``AxlWorkflow`` packages a workflow's code and deploys it to its targets in
-one line; ``CodeArchive``, ``ArgoWorkflowTemplate`` and ``KfpPipeline`` are
-its parts, usable on their own. Importing this package runs nothing and needs no network:
-the components are loaded on first use (``from axl_pulumi import AxlWorkflow``).
+one line; ``CodeArchive``, ``WorkflowImage``, ``ArgoWorkflowTemplate`` and
+``KfpPipeline`` are its parts, usable on their own. Importing this package runs
+nothing and needs no network: the components are loaded on first use
+(``from axl_pulumi import AxlWorkflow``).
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ if TYPE_CHECKING:
     from axl_pulumi.errors import ComponentError
     from axl_pulumi.kfp_pipeline import KfpPipeline, KfpPipelineArgs
     from axl_pulumi.source import WorkflowSource
-    from axl_pulumi.targets import ArgoTarget, KfpTarget
+    from axl_pulumi.targets import ArgoTarget, ImageTarget, KfpTarget
     from axl_pulumi.workflow import AxlWorkflow, AxlWorkflowArgs, ImageBuilder
+    from axl_pulumi.workflow_image import WorkflowImage, WorkflowImageArgs
 
 _EXPORTS = {
     "ArgoTarget": "axl_pulumi.targets",
@@ -32,9 +34,12 @@ _EXPORTS = {
     "CodeArchiveArgs": "axl_pulumi.code_archive",
     "ComponentError": "axl_pulumi.errors",
     "ImageBuilder": "axl_pulumi.workflow",
+    "ImageTarget": "axl_pulumi.targets",
     "KfpPipeline": "axl_pulumi.kfp_pipeline",
     "KfpPipelineArgs": "axl_pulumi.kfp_pipeline",
     "KfpTarget": "axl_pulumi.targets",
+    "WorkflowImage": "axl_pulumi.workflow_image",
+    "WorkflowImageArgs": "axl_pulumi.workflow_image",
     "WorkflowSource": "axl_pulumi.source",
 }
 
@@ -48,9 +53,12 @@ __all__ = [
     "CodeArchiveArgs",
     "ComponentError",
     "ImageBuilder",
+    "ImageTarget",
     "KfpPipeline",
     "KfpPipelineArgs",
     "KfpTarget",
+    "WorkflowImage",
+    "WorkflowImageArgs",
     "WorkflowSource",
     "__version__",
 ]

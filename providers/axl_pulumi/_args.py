@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from axl.errors import AxlError
@@ -64,14 +65,18 @@ def shared_fields(source: DataclassInstance, target: type[DataclassInstance]) ->
 
 
 def compiler_extra(
-    options: Mapping[str, Any], set_by_component: frozenset[str], owner: str
+    options: Mapping[str, Any],
+    set_by_component: frozenset[str],
+    owner: str,
+    argument: str = "compiler_options",
 ) -> dict[str, Any]:
-    """``compiler_options`` as a dict, refusing the fields the component sets itself."""
+    """``options`` (the component's ``argument``, ``compiler_options`` by default) as a dict,
+    refusing the fields the component sets itself."""
     extra = dict(options)
     clash = sorted(set_by_component & set(extra))
     if clash:
         raise ComponentError(
-            f"{owner}: compiler_options cannot set {', '.join(clash)}",
+            f"{owner}: {argument} cannot set {', '.join(clash)}",
             hint="pass them as the component's own arguments",
         )
     return extra
@@ -114,3 +119,16 @@ def check_object_name(value: str, what: str, owner: str) -> None:
 def describe(token: str, name: str) -> str:
     """How errors name a component: ``AxlWorkflow 'iris'``."""
     return f"{token.rsplit(':', 1)[-1]} {name!r}"
+
+
+def program_path(path: Path) -> str:
+    """``path`` relative to the program's folder when inside it (else absolute).
+
+    A relative path makes an asset's or a build context's inputs the same on every
+    machine that runs the program (a laptop, CI), so only the content can change them.
+    """
+    cwd = Path.cwd().resolve()
+    resolved = path.resolve()
+    if resolved.is_relative_to(cwd):
+        return resolved.relative_to(cwd).as_posix()
+    return str(resolved)

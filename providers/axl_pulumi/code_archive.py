@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 import pulumi
 
-from axl_pulumi._args import args_from, describe
+from axl_pulumi._args import args_from, describe, program_path
 from axl_pulumi.errors import ComponentError, in_component
-from axl_pulumi.source import WorkflowLike, WorkflowSource, resolve_workflow
+from axl_pulumi.source import WorkflowLike, WorkflowSource, project_of, resolve_workflow
 
 if TYPE_CHECKING:
     from axl.packaging import ArchiveResult
@@ -100,7 +100,7 @@ class CodeArchive(pulumi.ComponentResource):
             f"{name}-object",
             bucket=args.bucket,
             key=self.object_key,
-            source=pulumi.FileAsset(_asset_path(self.archive.path)),
+            source=pulumi.FileAsset(program_path(self.archive.path)),
             content_type=CONTENT_TYPE,
             opts=pulumi.ResourceOptions(parent=self),
         )
@@ -131,41 +131,14 @@ def _normalise_prefix(prefix: str, owner: str) -> str:
 
 def _build(source: WorkflowSource, args: CodeArchiveArgs, owner: str) -> tuple[ArchiveResult, str]:
     from axl.errors import AxlError
-    from axl.packaging import archive_root_for, build_archive, locate_module
+    from axl.packaging import build_archive
 
-    if source.module_file is None:
-        raise ComponentError(
-            f"{owner}: workflow {source.cls.__qualname__} is not defined in a file, "
-            "so there is no code to archive",
-            hint="define the workflow in a .py file, or deploy without a code archive",
-        )
-    workflow_path = Path(args.workflow_path) if args.workflow_path is not None else None
+    root, module = project_of(source, args.workflow_path, owner, into="the archive")
     out = Path(args.archive_dir) if args.archive_dir is not None else Path.cwd() / ARCHIVE_DIR
     try:
-        root = archive_root_for(source.module_file, workflow_path)
-        location = locate_module(source.module_file, root)
-        if location.module.rsplit(".", 1)[-1] == "__main__":
-            raise ComponentError(
-                f"workflow {source.cls.__qualname__} is defined in {location.module}, "
-                "which a runner cannot import",
-                hint="move the workflow class to a module of its own and import it in the program",
-            )
         archive = build_archive(
             root, out, size_limit=args.size_limit, extra_patterns=tuple(args.exclude)
         )
     except AxlError as exc:
         raise in_component(owner, exc) from None
-    return archive, location.module
-
-
-def _asset_path(path: Path) -> str:
-    """The archive's path relative to the program's folder when inside it.
-
-    A relative path makes the asset's inputs the same on every machine that
-    runs the program (a laptop, CI), so only the content can change them.
-    """
-    cwd = Path.cwd().resolve()
-    resolved = path.resolve()
-    if resolved.is_relative_to(cwd):
-        return resolved.relative_to(cwd).as_posix()
-    return str(resolved)
+    return archive, module

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +53,39 @@ def resolve_workflow(workflow: WorkflowLike, owner: str) -> WorkflowSource:
             hint="pass a Workflow subclass or a target such as 'flows/train.py:Train'",
         )
     return _build(cls, owner)
+
+
+def project_of(
+    source: WorkflowSource,
+    workflow_path: str | os.PathLike[str] | None,
+    owner: str,
+    *,
+    into: str,
+) -> tuple[Path, str]:
+    """The project folder whose code ships with ``source`` (``workflow_path``, or found from
+    its file) and the dotted module of the workflow in it; ``into`` names what the code goes
+    into in errors (``the archive``, ``the image``)."""
+    from axl.packaging import archive_root_for, locate_module
+
+    if source.module_file is None:
+        raise ComponentError(
+            f"{owner}: workflow {source.cls.__qualname__} is not defined in a file, "
+            f"so there is no code to put into {into}",
+            hint="define the workflow in a .py file and import it in the program",
+        )
+    folder = None if workflow_path is None else Path(workflow_path)
+    try:
+        root = archive_root_for(source.module_file, folder)
+        module = locate_module(source.module_file, root).module
+    except AxlError as exc:
+        raise in_component(owner, exc) from None
+    if module.rsplit(".", 1)[-1] == "__main__":
+        raise ComponentError(
+            f"{owner}: workflow {source.cls.__qualname__} is defined in {module}, "
+            "which a runner cannot import",
+            hint="move the workflow class to a module of its own and import it in the program",
+        )
+    return root, module
 
 
 def _build(cls: type[Workflow], owner: str) -> WorkflowSource:

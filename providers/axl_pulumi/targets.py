@@ -8,6 +8,7 @@ with no change to the existing signature.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -52,6 +53,28 @@ class KfpTarget:
     namespace: pulumi.Input[str] | None = None
     pipeline_name: str | None = None
     compiler_options: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ImageTarget:
+    """The workflow's own image, baked and pushed (``AxlWorkflow(image=ImageTarget(...))``).
+
+    A :class:`~axl_pulumi.WorkflowImage` child builds it from the context ``axl
+    build-image`` writes and pushes it to ``repository`` (under ``tags``; default
+    ``context-<digest16>``); every target's steps that name no image of their own run
+    it by digest. ``platforms`` are e.g. ``["linux/amd64"]``; ``base`` the axl runner
+    image to build on (default: the one of this axl version); ``build_dir`` where the
+    context folder is written (default ``.axl/images``); ``build_options`` further
+    ``pulumi_docker_build.Image`` arguments (``registries``, ``cache_from``, ...).
+    """
+
+    repository: pulumi.Input[str]
+    tags: Sequence[str] | None = None
+    push: bool = True
+    platforms: Sequence[str] = ()
+    base: str | None = None
+    build_dir: str | os.PathLike[str] | None = None
+    build_options: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,15 @@ from axl_pulumi._args import args_from, describe, shared_fields
 from axl_pulumi.code_archive import DEFAULT_PREFIX, DEFAULT_SIZE_LIMIT, CodeArchive, CodeArchiveArgs
 from axl_pulumi.errors import ComponentError
 from axl_pulumi.source import WorkflowLike, WorkflowSource, resolve_workflow
-from axl_pulumi.targets import TARGETS, ArgoTarget, DeployContext, KfpTarget, check_targets
+from axl_pulumi.targets import (
+    TARGETS,
+    ArgoTarget,
+    DeployContext,
+    ImageTarget,
+    KfpTarget,
+    check_targets,
+)
+from axl_pulumi.workflow_image import WorkflowImage, WorkflowImageArgs
 
 TYPE_TOKEN = "axl:index:AxlWorkflow"
 
@@ -55,8 +63,10 @@ class AxlWorkflowArgs:
     """Refuse code bigger than this many bytes (uncompressed)."""
     exclude: tuple[str, ...] = ()
     """Extra gitignore-style patterns to leave out of the archive."""
-    image: pulumi.Input[str] | None = None
-    """Runner image (default: the runner image of this axl version)."""
+    image: pulumi.Input[str] | ImageTarget | None = None
+    """Runner image of the steps that name none (default: the runner image of this axl
+    version), or an :class:`ImageTarget`: the workflow's own image, built and pushed,
+    that those steps run by digest (the code is in it: no ``bucket``)."""
     build: ImageBuilder | None = None
     """Builds the runner image instead of ``image``."""
     params: Mapping[str, Any] | None = None
@@ -71,11 +81,13 @@ class AxlWorkflow(pulumi.ComponentResource):
     """A workflow packaged and deployed to each of its targets.
 
     Children: ``<name>-code`` (a :class:`CodeArchive`, when ``bucket`` is set),
-    the built image when ``build`` is set, and one component per target
-    (``<name>-argo``: an :class:`ArgoWorkflowTemplate`; ``<name>-kfp``: a
-    :class:`KfpPipeline`). Outputs: ``workflow_hash``, ``code_uri`` (with a
-    bucket), and per target e.g. ``argo_template_name``, ``argo_namespace``,
-    ``kfp_pipeline_name``, ``kfp_version_name``, ``kfp_version_id``.
+    ``<name>-image`` (a :class:`WorkflowImage`, with ``image=ImageTarget(...)``; or
+    what ``build`` makes), and one component per target (``<name>-argo``: an
+    :class:`ArgoWorkflowTemplate`; ``<name>-kfp``: a :class:`KfpPipeline`). Outputs:
+    ``workflow_hash``, ``code_uri`` (with a bucket), ``image_ref``, ``image_digest``
+    and ``image_tags`` (with an ``ImageTarget``), and per target e.g.
+    ``argo_template_name``, ``argo_namespace``, ``kfp_pipeline_name``,
+    ``kfp_version_name``, ``kfp_version_id``.
     """
 
     workflow_hash: pulumi.Output[str]
@@ -103,20 +115,33 @@ class AxlWorkflow(pulumi.ComponentResource):
             )
         self.source: WorkflowSource = resolve_workflow(args.workflow, owner)
         self.targets = targets
+        warnings = [*self.source.warnings]
+        if isinstance(args.image, ImageTarget):
+            warnings += _check_baked(args, args.image, self.source, owner)
         super().__init__(TYPE_TOKEN, name, None, opts)
 
-        for warning in self.source.warnings:
+        for warning in warnings:
             pulumi.log.warn(f"{owner}: {warning}", resource=self)
         child = pulumi.ResourceOptions(parent=self)
         self.code: CodeArchive | None = None
         if args.bucket is not None:
             archive = {**shared_fields(args, CodeArchiveArgs), "workflow": self.source}
             self.code = CodeArchive(f"{name}-code", CodeArchiveArgs(**archive), child)
-        image = args.image
-        if args.build is not None:
-            image = args.build.build(f"{name}-image", self.source, self)
-        self.deployments: dict[str, pulumi.Resource] = {}
+        self.image: WorkflowImage | None = None
+        """The baked image (with ``image=ImageTarget(...)``)."""
         outputs: dict[str, Any] = {}
+        image: pulumi.Input[str] | None
+        if isinstance(args.image, ImageTarget):
+            self.image = _bake(f"{name}-image", args, args.image, self.source, child)
+            image = self.image.ref.apply(lambda ref: _pushed(ref, owner))
+            outputs.update(
+                image_ref=image, image_digest=self.image.digest, image_tags=self.image.tags
+            )
+        elif args.build is not None:
+            image = args.build.build(f"{name}-image", self.source, self)
+        else:
+            image = args.image
+        self.deployments: dict[str, pulumi.Resource] = {}
         for target in targets:
             deployed = TARGETS[target].deploy(
                 DeployContext(
@@ -135,7 +160,7 @@ class AxlWorkflow(pulumi.ComponentResource):
         self.workflow_hash = pulumi.Output.from_input(self.source.ir.compute_hash())
         self.code_uri = self.code.uri if self.code is not None else None
         self.outputs: dict[str, Any] = outputs
-        """Per-target outputs, e.g. ``argo_template_name``."""
+        """Per-target outputs, e.g. ``argo_template_name``, and the baked image's."""
         self.register_outputs(
             {
                 "workflow_hash": self.workflow_hash,
@@ -160,3 +185,79 @@ def _check_target_options(args: AxlWorkflowArgs, targets: Sequence[str], owner: 
                 f"{owner}: target {target.name!r} needs {target.name}=",
                 hint=f"e.g. {target.name}={target.example}",
             )
+
+
+def _check_baked(
+    args: AxlWorkflowArgs, baked: ImageTarget, source: WorkflowSource, owner: str
+) -> list[str]:
+    """An image baked for the workflow is its code and its packages, run by digest: no code
+    archive beside it, a push, no install at run time, and some step that runs it."""
+    from axl.planning import step_image
+
+    archive = [
+        f"{key}="
+        for key, given in (
+            ("bucket", args.bucket is not None),
+            ("prefix", args.prefix != DEFAULT_PREFIX),
+            ("archive_dir", args.archive_dir is not None),
+        )
+        if given
+    ]
+    if archive:
+        raise ComponentError(
+            f"{owner}: image=ImageTarget(...) bakes the code into the image, so there is no "
+            f"code archive for {', '.join(archive)}",
+            hint="leave them out, or pass image= a runner image to ship the code as an archive",
+        )
+    if not baked.push:
+        raise ComponentError(
+            f"{owner}: image=ImageTarget(push=False): the steps run the image by digest, "
+            "which only a pushed image has",
+            hint="pass push=True, or build without pushing with WorkflowImage on its own",
+        )
+    for target in TARGETS:
+        options = getattr(args, target)
+        policy = getattr(options, "compiler_options", {}).get("packages_policy")
+        if policy == "install":
+            raise ComponentError(
+                f"{owner}: {target} packages_policy='install' with a baked image: the image "
+                "holds its packages and never installs at run time",
+                hint="leave packages_policy out (check), or pass 'none'",
+            )
+    ir = source.ir
+    own = [n.name for n in ir.nodes if step_image(ir, n, "") != ""]
+    if len(own) == len(ir.nodes):
+        raise ComponentError(
+            f"{owner}: every step of workflow {ir.name!r} names its own image, so none "
+            "would run the baked one",
+            hint="remove image= from the workflow (and the steps), or leave ImageTarget out",
+        )
+    if own:
+        return [f"step(s) {', '.join(own)} name their own image and do not run the baked one"]
+    return []
+
+
+def _bake(
+    name: str,
+    args: AxlWorkflowArgs,
+    baked: ImageTarget,
+    source: WorkflowSource,
+    opts: pulumi.ResourceOptions,
+) -> WorkflowImage:
+    fields = {
+        **shared_fields(args, WorkflowImageArgs),
+        **shared_fields(baked, WorkflowImageArgs),
+        "workflow": source,
+    }
+    return WorkflowImage(name, WorkflowImageArgs(**fields), opts)
+
+
+def _pushed(ref: str, owner: str) -> str:
+    """The baked image's ``REPOSITORY@sha256:...``; an image without one cannot be run."""
+    if not ref:
+        raise ComponentError(
+            f"{owner}: the baked image has no digest (it was not pushed), so no step can "
+            "run it by digest",
+            hint="check the image's build_options: nothing may disable its push",
+        )
+    return ref

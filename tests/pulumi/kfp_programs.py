@@ -13,6 +13,7 @@ from typing import Any
 import pulumi
 
 from tests.pulumi import programs
+from tests.pulumi.harness import ProviderMocks
 
 KFP_PIPELINE = "pulumi-python:dynamic/axl:KfpPipeline"
 
@@ -27,15 +28,12 @@ def version_id(spec_hash: str) -> str:
     return f"version-{spec_hash.removeprefix('blake3:')[:16]}"
 
 
-class KfpServerMocks(pulumi.runtime.Mocks):
-    """``inner``'s mocks, with a KFP upload's ids in a ``KfpPipeline``'s state."""
+class KfpServerMocks(ProviderMocks):
+    """The running mocks, with a KFP upload's ids in a ``KfpPipeline``'s state."""
 
-    def __init__(self, inner: pulumi.runtime.Mocks) -> None:
-        self.inner = inner
+    resource_type = KFP_PIPELINE
 
-    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict]:
-        if args.typ != KFP_PIPELINE:
-            return self.inner.new_resource(args)
+    def created(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict]:
         from pulumi.runtime import rpc
 
         state = dict(args.inputs)
@@ -48,17 +46,10 @@ class KfpServerMocks(pulumi.runtime.Mocks):
         )
         return state["version_id"], state
 
-    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list[tuple[str, str]] | None]:
-        return self.inner.call(args)
-
 
 def with_kfp_server() -> None:
     """Make the running program's mocks compute what a KFP server would."""
-    from pulumi.runtime import settings
-
-    monitor = settings.get_monitor()
-    if not isinstance(monitor.mocks, KfpServerMocks):
-        monitor.mocks = KfpServerMocks(monitor.mocks)
+    KfpServerMocks.install()
 
 
 def axl_workflow(**kwargs: Any) -> None:
