@@ -154,6 +154,18 @@ def test_without_tags_the_image_is_tagged_after_its_context(
     assert "platforms" not in run.one(IMAGE).inputs
 
 
+def test_a_base_given_by_tag_is_built_on_as_it_is(program_dir: Path, project: Path) -> None:
+    base = "ghcr.io/axl-workflows/runner:0.1.0"
+    run = build_alone(program_dir, project, base=base).check()
+
+    inputs = run.one(IMAGE).inputs
+    assert inputs["buildArgs"]["BASE_IMAGE"] == base
+    assert inputs["labels"]["org.opencontainers.image.base.name"] == base
+    assert inputs["labels"]["org.opencontainers.image.base.digest"] == ""
+    location = program_dir / inputs["context"]["location"]
+    assert f"ARG BASE_IMAGE={base}\n" in (location / "Containerfile").read_text()
+
+
 def test_a_build_dir_inside_the_project_stays_out_of_its_own_context(
     program_dir: Path, project: Path
 ) -> None:
