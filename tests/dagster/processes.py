@@ -1,9 +1,7 @@
 """axl and Dagster as processes, and the comparison of a Dagster run folder with ``axl run local``.
 
-:func:`compile_job` is ``axl compile --target dagster``; :func:`in_process_module`
-writes a module beside a generated one that serves the same job with Dagster's
-in-process executor (``Definitions(executor=...)``, the documented way to give
-jobs a default executor); :func:`dagster_execute` is
+:func:`compile_job` is ``axl compile --target dagster`` (``--executor`` chooses
+Dagster's executor); :func:`dagster_execute` is
 ``dagster job execute -f MODULE -j JOB -c params.yaml``; :func:`run_local` is
 ``axl run local --json``; :func:`assert_same_outputs` compares what the Dagster
 run wrote in its run folder with what the local run reported.
@@ -29,25 +27,6 @@ ROOT = Path(__file__).resolve().parents[2]
 COMPILE_SECONDS = 120
 EXECUTE_SECONDS = 600
 """A whole ``dagster job execute`` of an example (each op starts axl's runner)."""
-
-IN_PROCESS_MODULE = '''\
-"""The jobs of {generated} with Dagster's in-process executor (every op in this process)."""
-
-import importlib.util
-from pathlib import Path
-
-import dagster as dg
-
-_spec = importlib.util.spec_from_file_location("{stem}", Path(__file__).with_name("{generated}"))
-_generated = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_generated)
-
-defs = dg.Definitions(
-    jobs=_generated.defs.jobs,
-    resources=_generated.defs.resources,
-    executor=dg.in_process_executor,
-)
-'''
 
 
 def _run(command: Sequence[str], cwd: Path, timeout: float, env: Mapping[str, str] | None = None):
@@ -75,14 +54,6 @@ def job_names(module: Path) -> list[str]:
     """The names of the jobs of ``module``'s ``defs``."""
     namespace = runpy.run_path(str(module), run_name=f"axl_test_{module.stem}")
     return [job.name for job in namespace["defs"].jobs]
-
-
-def in_process_module(generated: Path) -> Path:
-    """A module beside ``generated`` serving its jobs with the in-process executor."""
-    path = generated.with_name(f"{generated.stem}_in_process.py")
-    text = IN_PROCESS_MODULE.format(generated=generated.name, stem=f"{generated.stem}_generated")
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def write_params(path: Path, params: Mapping[str, Any]) -> Path:

@@ -5,8 +5,9 @@ the job from the command line with a params file, and every step's output in
 the run folder it wrote (``.axl/runs/<Dagster run id>/``) has the digest that
 ``axl run local --json`` reports for the same params. The CLI's default
 executor is Dagster's multiprocess one (a process per op, each starting axl's
-runner): it runs one example; the others use the in-process executor (every op
-in the ``dagster`` process, each still starting the runner).
+runner): it runs one example; the others are compiled with ``--executor
+in_process`` (every op in the ``dagster`` process, each still starting the
+runner).
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from tests.dagster.processes import (
     assert_same_outputs,
     compile_job,
     dagster_execute,
-    in_process_module,
     job_names,
     run_folders,
     run_local,
@@ -73,10 +73,11 @@ def dagster_run_status(home: Path) -> dict[str, str]:
 
 def compile_case(case: str, folder: Path) -> tuple[str, Path, str, Path]:
     """The case's workflow target, its compiled module, the job's name and its params file."""
-    target, params, _ = CASES[case]
+    target, params, executor = CASES[case]
     path, cls = target.split(":")
     target = f"{ROOT / path}:{cls}"
-    module = compile_job(target, folder / "dagster_job.py")
+    flags = ["--executor", executor] if executor != "multiprocess" else []
+    module = compile_job(target, folder / "dagster_job.py", *flags)
     (job,) = job_names(module)
     return target, module, job, write_params(folder / "params.yaml", params)
 
@@ -85,10 +86,9 @@ def compile_case(case: str, folder: Path) -> tuple[str, Path, str, Path]:
 def test_dagster_job_execute_writes_the_outputs_of_axl_run_local(case: str, tmp_path: Path) -> None:
     target, module, job, params = compile_case(case, tmp_path)
     executor = CASES[case][2]
-    served = module if executor == "multiprocess" else in_process_module(module)
     home = tmp_path / "dagster-home"
 
-    done = dagster_execute(served, job, params, home)
+    done = dagster_execute(module, job, params, home)
 
     assert done.returncode == 0, (
         f"dagster job execute exited {done.returncode}:\n{done.stderr[-6000:]}"
@@ -108,7 +108,7 @@ def test_a_params_file_without_a_required_param_runs_nothing(tmp_path: Path) -> 
     _, module, job, _ = compile_case("params-and-when-false", tmp_path)
     params = write_params(tmp_path / "params.yaml", {"mode": "quick"})  # no run_label
 
-    done = dagster_execute(in_process_module(module), job, params, tmp_path / "dagster-home")
+    done = dagster_execute(module, job, params, tmp_path / "dagster-home")
 
     assert done.returncode != 0
     assert "run_label" in done.stderr
@@ -119,7 +119,7 @@ def test_a_params_file_with_a_value_outside_the_choices_runs_nothing(tmp_path: P
     _, module, job, _ = compile_case("params-and-when-false", tmp_path)
     params = write_params(tmp_path / "params.yaml", {"run_label": "x", "mode": "partial"})
 
-    done = dagster_execute(in_process_module(module), job, params, tmp_path / "dagster-home")
+    done = dagster_execute(module, job, params, tmp_path / "dagster-home")
 
     assert done.returncode != 0
     assert "partial" in done.stderr

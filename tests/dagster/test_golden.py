@@ -37,7 +37,12 @@ CASES = [
         "iris-knn-options.py",
         "examples/iris_knn.py:IrisKNN",
         DagsterOptions(
-            workspace="/data/axl", python_path=("src",), packages_policy="install", name="iris"
+            workspace="/data/axl",
+            python_path=("src",),
+            packages_policy="install",
+            name="iris",
+            executor="multiprocess",
+            max_concurrent=4,
         ),
         (),
     ),

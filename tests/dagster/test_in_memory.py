@@ -33,6 +33,7 @@ def _snapshot(job: Any) -> dict[str, Any]:
             for node in job.graph.node_dict
         },
         "retries": {op.name: op.retry_policy for op in job.graph.node_defs},
+        "executor": (job.executor_def.name, type(job.executor_def).__name__),
         "resources": sorted(op.required_resource_keys for op in job.graph.node_defs),
         "config": job.config_mapping.config_schema.as_field().config_type.key
         if job.config_mapping
@@ -46,6 +47,8 @@ def _options(options: DagsterOptions) -> dict[str, Any]:
         "python_path": options.python_path,
         "packages_policy": options.packages_policy,
         "name": options.name,
+        "executor": options.executor,
+        "max_concurrent": options.max_concurrent,
     }
 
 

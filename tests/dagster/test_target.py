@@ -46,7 +46,8 @@ def test_the_flags(cli, tmp_path, monkeypatch):
     result = axl(
         cli, "compile", "-m", "examples/iris_knn.py:IrisKNN", "--target", "dagster",
         "--out", str(out), "--workspace", "/data/axl", "--python-path", "src",
-        "--packages", "install", "--name", "iris",
+        "--packages", "install", "--name", "iris", "--executor", "multiprocess",
+        "--max-concurrent", "4",
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert out.read_bytes() == (GOLDEN / "iris-knn-options.py").read_bytes()
@@ -64,6 +65,12 @@ def test_flags_become_options():
         (["--name", "iris-knn"], "job name 'iris-knn' is not valid on Dagster"),
         (["--name", "config"], "job name 'config' is not valid on Dagster"),
         (["--packages", "pip"], "packages_policy 'pip' is not one of"),
+        (["--executor", "celery"], "executor 'celery' is not one of in_process, multiprocess"),
+        (["--max-concurrent", "2"], "max_concurrent applies to the multiprocess executor"),
+        (
+            ["--executor", "multiprocess", "--max-concurrent", "-1"],
+            "--max-concurrent must not be negative, not -1",
+        ),
     ],
 )
 def test_usage_errors_are_one_line(cli, args, message):
@@ -76,6 +83,8 @@ def test_usage_errors_are_one_line(cli, args, message):
 def test_options_are_checked():
     with pytest.raises(DagsterOptionsError, match="workspace '' is not a folder path"):
         DagsterOptions(workspace="")
+    with pytest.raises(DagsterOptionsError, match="max_concurrent -1 is negative"):
+        DagsterOptions(executor="multiprocess", max_concurrent=-1)
 
 
 def test_the_check_compiles_the_module():

@@ -32,6 +32,8 @@ class JobOptions(TypedDict, total=False):
     python_path: Sequence[str] | None
     packages_policy: str
     name: str | None
+    executor: str | None
+    max_concurrent: int | None
 
 
 def definitions(workflow: type[Workflow] | IRWorkflow, **options: Unpack[JobOptions]) -> Any:
@@ -41,7 +43,7 @@ def definitions(workflow: type[Workflow] | IRWorkflow, **options: Unpack[JobOpti
     folders a step imports the workflow from; for a class, the default is
     the folder its module is imported from (as ``axl.run_local`` does), for
     an IR none (the working directory). ``workspace`` (default ``.axl``),
-    ``packages_policy`` and ``name`` are those of
+    ``packages_policy``, ``name``, ``executor`` and ``max_concurrent`` are those of
     :class:`~axl.compiler.dagster.DagsterOptions`.
 
     Raises:
@@ -59,6 +61,8 @@ def definitions(workflow: type[Workflow] | IRWorkflow, **options: Unpack[JobOpti
             python_path=tuple(python_path),
             packages_policy=options.get("packages_policy", "check"),
             name=options.get("name"),
+            executor=options.get("executor"),
+            max_concurrent=options.get("max_concurrent"),
         ),
     )
     from axl.compiler.dagster.objects import build_definitions

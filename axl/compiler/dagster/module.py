@@ -221,6 +221,7 @@ def _job(plan: Plan) -> list[str]:
         "@dg.job",
         name=Atom(string(plan.job)) if plan.job_function != plan.job else None,
         config=Atom("params_to_every_op"),
+        executor_def=_executor(plan),
         tags=mapping(
             [
                 (Atom(string("axl/workflow")), Atom(string(ir.name))),
@@ -238,6 +239,16 @@ def _job(plan: Plan) -> list[str]:
         head = f"{op.variable} = " if op.variable else ""
         out += lines(expr, INDENT, head)
     return out
+
+
+def _executor(plan: Plan) -> Expr | None:
+    options = plan.options
+    if options.executor is None:
+        return None
+    if options.max_concurrent is None:
+        return Atom(f"dg.{options.executor}_executor")
+    settings = mapping([(Atom(string("max_concurrent")), Atom(str(options.max_concurrent)))])
+    return call(f"dg.{options.executor}_executor.configured", settings)
 
 
 def job_doc(plan: Plan) -> str:

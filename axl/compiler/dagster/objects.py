@@ -56,11 +56,22 @@ def build_definitions(plan: Plan, filename: str) -> dg.Definitions:
     job = graph.to_job(
         description=description,
         config=_config_mapping(workflow, params),
+        executor_def=_executor(plan),
         tags={"axl/workflow": plan.ir.name, "axl/hash": plan.ir.short_hash()},
     )
     return dg.Definitions(
         jobs=[job], resources={RESOURCE_KEY: AxlWorkspace(folder=plan.options.workspace)}
     )
+
+
+def _executor(plan: Plan) -> dg.ExecutorDefinition | None:
+    options = plan.options
+    if options.executor is None:
+        return None
+    executor: dg.ExecutorDefinition = getattr(dg, f"{options.executor}_executor")
+    if options.max_concurrent is not None:
+        executor = executor.configured({"max_concurrent": options.max_concurrent})
+    return executor
 
 
 def _params_class(plan: Plan, filename: str) -> type[dg.Config]:

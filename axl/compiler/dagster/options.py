@@ -18,6 +18,8 @@ RESERVED_NAMES = frozenset(
 )  # fmt: skip
 """Names Dagster refuses besides Python's keywords (``dagster._core.definitions.utils``)."""
 DEFAULT_WORKSPACE = ".axl"
+EXECUTORS = ("in_process", "multiprocess")
+"""Dagster executors a job can be given (none: Dagster's default, a process per op)."""
 
 
 class DagsterOptionsError(UsageError):
@@ -36,13 +38,20 @@ class DagsterOptions:
     ``python_path`` entries go on ``sys.path`` before a step imports the
     workflow; ``packages_policy`` is what the runner does about missing step
     packages; ``name`` is the job's name (default: the workflow's, with
-    ``_`` for every character Dagster does not take).
+    ``_`` for every character Dagster does not take); ``executor`` is
+    ``in_process`` (every op in the run's process, one after the other) or
+    ``multiprocess`` (a process per op, at most ``max_concurrent`` at once;
+    0: as many as CPUs), and None leaves Dagster's default (multiprocess).
+    The job's run config is the workflow's params, so the executor is chosen
+    here rather than in the run config.
     """
 
     workspace: str = DEFAULT_WORKSPACE
     python_path: tuple[str, ...] = ()
     packages_policy: str = "check"
     name: str | None = None
+    executor: str | None = None
+    max_concurrent: int | None = None
 
     def __post_init__(self) -> None:
         if not self.workspace or "\0" in self.workspace:
@@ -54,6 +63,21 @@ class DagsterOptions:
             )
         if self.name is not None:
             check_job_name(self.name)
+        if self.executor is not None and self.executor not in EXECUTORS:
+            raise DagsterOptionsError(
+                f"executor {self.executor!r} is not one of {', '.join(EXECUTORS)}"
+            )
+        if self.max_concurrent is not None:
+            if self.executor != "multiprocess":
+                raise DagsterOptionsError(
+                    "max_concurrent applies to the multiprocess executor",
+                    hint="add --executor multiprocess, or leave out --max-concurrent",
+                )
+            if self.max_concurrent < 0:
+                raise DagsterOptionsError(
+                    f"max_concurrent {self.max_concurrent} is negative",
+                    hint="give a number of processes, or 0 for as many as CPUs",
+                )
         object.__setattr__(self, "python_path", tuple(self.python_path))
 
 

@@ -28,6 +28,18 @@ class DagsterTarget(Target):
             metavar="DIR",
         ),
         TargetFlag("--name", "name", "Job name (default: the workflow's, '-' written '_')."),
+        TargetFlag(
+            "--executor",
+            "executor",
+            "in_process or multiprocess (default: Dagster's, a process per op).",
+        ),
+        TargetFlag(
+            "--max-concurrent",
+            "max_concurrent",
+            "Ops at once with --executor multiprocess (0: as many as CPUs).",
+            kind=int,
+            metavar="N",
+        ),
         PACKAGES_FLAG,
         PYTHON_PATH_FLAG,
     )

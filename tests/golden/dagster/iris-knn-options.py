@@ -151,6 +151,7 @@ def params_to_every_op(params: Params) -> dg.RunConfig:
 
 @dg.job(
     config=params_to_every_op,
+    executor_def=dg.multiprocess_executor.configured({"max_concurrent": 4}),
     tags={"axl/workflow": "iris-knn", "axl/hash": "0d1e9ff6a297"},
 )
 def iris():
