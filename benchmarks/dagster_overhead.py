@@ -28,8 +28,9 @@ layered DAG of ``benchmarks/argo_compile.py`` (50 steps a layer, each reading 2
 of the layer before): importing the generated module (its ops and job are
 built as it runs) and resolving the job from ``defs``; the same through
 ``axl.compiler.dagster.definitions`` (IR, the compile's plan, and the
-module's job built as Dagster objects, without its source); and the native Dagster job of the same DAG built and resolved, warm
-in this process (Dagster imported), interleaved, min / median / max; and, for
+module's job built as Dagster objects, without its source); and the native
+Dagster job of the same DAG built and resolved, warm in this process (Dagster
+imported), interleaved, min / median / max; and, for
 the chain, the generated module once in a fresh process beside
 ``python -c "import dagster"``. Run::
 
