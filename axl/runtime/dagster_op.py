@@ -18,6 +18,9 @@ The op then, as ``axl run local`` would:
   that is never retried, any other failure one that the op's
   ``RetryPolicy`` retries; its message is the runner's one-line error and
   the path of the step's log;
+* in a re-execution (from failure, or of a selection), reads the outputs
+  of the steps it leaves out from the run it re-executes
+  (:mod:`axl.runtime.reexecution`);
 * records the step in the run folder's journal and ``run.json``
   (:mod:`axl.runtime.shared_record`), so axl's tools read a Dagster run like
   a local one.
@@ -39,6 +42,7 @@ from typing import Any
 from axl.errors import EXIT_USAGE, AxlError, MissingDependencyError, ParamsError
 from axl.manifest import Manifest
 from axl.runtime.record import CANCELLED, FAILED, PENDING, RUNNING, SKIPPED, SUCCEEDED, StepRecord
+from axl.runtime.reexecution import kept_output, kept_steps, with_kept_inputs
 
 try:
     import dagster as dg
@@ -144,6 +148,8 @@ class _Op:
         self.run_dir = (Path(workspace.folder) / "runs" / self.run_id).resolve()
         self.log = self.run_dir / step.name / "step.log"
         self.attempt = context.retry_number + 1
+        selected = workflow.selected(context)
+        self.kept = kept_steps(self.run_dir.parent, context.run.parent_run_id, selected)
         self.record = SharedRecord(
             self.run_dir,
             RunInfo(
@@ -154,7 +160,8 @@ class _Op:
                 params=self.params,
             ),
             {name: tuple(s.upstream) for name, s in workflow.steps.items()},
-            workflow.selected(context),
+            selected,
+            self.kept,
         )
 
     def run(self) -> Iterator[dg.Output[None]]:
@@ -194,8 +201,10 @@ class _Op:
                 value = _default(self.config, cond["ref"])
             return evaluate_condition(cond["op"], value, cond["value"])
         upstream = self.workflow.steps[cond["ref"]]
-        path = resolve_path(upstream.manifest["outputs"][0]["path"], str(self.run_dir))
-        return output_holds(cond["op"], cond["value"], Path(path))
+        path = Path(resolve_path(upstream.manifest["outputs"][0]["path"], str(self.run_dir)))
+        if upstream.name in self.kept:
+            path = kept_output(self.kept[upstream.name], path.name)
+        return output_holds(cond["op"], cond["value"], path)
 
     def _manifest(self) -> Manifest:
         for name, secret in self.step.secret_env.items():
@@ -209,7 +218,8 @@ class _Op:
                 )
         manifest = Manifest.from_dict(dict(self.step.manifest))
         manifest = replace(manifest, params=self.params, run_id=self.run_id)
-        return resolve(manifest, str(self.run_dir))
+        manifest = resolve(manifest, str(self.run_dir))
+        return replace(manifest, inputs=with_kept_inputs(manifest.inputs, self.kept))
 
     def _end(
         self,

@@ -75,7 +75,9 @@ class SharedRecord:
     """The record of one run in ``run_dir``; ``upstream`` lists every step in topological order.
 
     ``selected``: the steps this run executes (None: all of them); the
-    others end ``not_run``.
+    others end ``not_run``, except those in ``kept``: the results this run
+    takes from the run it re-executes, recorded as they are (their outputs
+    in that run's folder) from the start.
     """
 
     def __init__(
@@ -84,11 +86,13 @@ class SharedRecord:
         info: RunInfo,
         upstream: Mapping[str, Sequence[str]],
         selected: frozenset[str] | None = None,
+        kept: Mapping[str, StepRecord] | None = None,
     ) -> None:
         self.run_dir = run_dir
         self.info = info
         self.upstream = upstream
         self.selected = selected
+        self.kept = kept or {}
 
     def update(self, step: StepRecord) -> StepRecord:
         """Record ``step`` as it is now; returns it (its first start kept across attempts).
@@ -135,7 +139,9 @@ class SharedRecord:
                 params=dict(self.info.params),
                 run_dir=str(self.run_dir),
                 started=time.time(),
-                steps={name: StepRecord(name=name) for name in self.upstream},
+                steps={
+                    name: self.kept.get(name) or StepRecord(name=name) for name in self.upstream
+                },
             ).save()
         try:
             record = json.loads(path.read_text(encoding="utf-8"))

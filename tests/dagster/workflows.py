@@ -163,3 +163,25 @@ class Names(Workflow):
     @step
     def input_step(self, type: int) -> str:
         return f"{type} {self.params['schema']}"
+
+
+class Recovers(Workflow):
+    """``fragile`` fails while the file ``broken`` exists; ``prepare`` counts its runs."""
+
+    name = "recovers"
+    state = Param(type=str, help="folder of the marker and the counter")
+
+    @step
+    def prepare(self) -> int:
+        _count(os.path.join(self.state, "prepare-runs"))
+        return 21
+
+    @step
+    def fragile(self, prepare: int) -> int:
+        if os.path.exists(os.path.join(self.state, "broken")):
+            raise RuntimeError("the upstream data is broken")
+        return prepare * 2
+
+    @step(when="prepare > 20")
+    def finish(self, fragile: int, prepare: int) -> str:
+        return f"{fragile} from {prepare}"
