@@ -196,7 +196,7 @@ def _build_base_image(podman: Podman) -> None:
         _trim(rootfs)
         _import(podman, rootfs)
     finally:
-        _unmount_below(rootfs)
+        unmount_below(rootfs)
         shutil.rmtree(rootfs, ignore_errors=True)
 
 
@@ -245,8 +245,9 @@ def _import(podman: Podman, rootfs: Path) -> None:
         raise RuntimeError(f"importing {BASE_IMAGE} failed: {result.stderr.strip()[-2000:]}")
 
 
-def _unmount_below(path: Path) -> None:
-    """Undo mounts a failed debootstrap left (proc, sys), or removing the root fails."""
+def unmount_below(path: Path) -> None:
+    """Undo the mounts left below ``path`` (a failed debootstrap's proc and sys, a storage's
+    overlays), or removing it fails with "Device or resource busy"."""
     mounts = Path("/proc/mounts").read_text().splitlines() if Path("/proc/mounts").exists() else []
     targets = [line.split()[1] for line in mounts if len(line.split()) > 1]
     for target in sorted((t for t in targets if t.startswith(f"{path}/")), reverse=True):
@@ -259,6 +260,48 @@ def _build_failure(what: str, result: subprocess.CompletedProcess[str]) -> Excep
     if _OFFLINE.search(output):
         return ImageUnavailable(f"{what} could not download what it needs: {tail[-400:]}")
     return RuntimeError(f"{what} failed (exit {result.returncode}):\n{tail}")
+
+
+# --- uv cache ----------------------------------------------------------------------
+
+
+def fill_uv_cache(project: Path) -> Path:
+    """A uv cache holding every wheel ``project``'s ``uv.lock`` needs, filled on the host once
+    per lock: what ``axl build-image --uv-cache`` installs from without network.
+
+    Raises :class:`ImageUnavailable` without uv, or when the wheels cannot be downloaded.
+    """
+    uv = shutil.which("uv")
+    if uv is None:
+        raise ImageUnavailable(
+            "uv is not installed: it fills the cache offline builds install from"
+        )
+    lock = (project / "uv.lock").read_bytes()
+    cache = cache_dir() / f"baked-uv-cache-{hashlib.sha256(lock).hexdigest()[:12]}"
+    with machine_lock("baked-uv-cache"):
+        if (cache / ".filled").exists():
+            return cache
+        scratch = cache_dir() / f"baked-venv-{os.getpid()}"
+        result = subprocess.run(
+            [uv, "sync", "--frozen", "--no-dev", "--no-install-project", "--project", str(project)],
+            env={
+                **os.environ,
+                "UV_CACHE_DIR": str(cache),
+                "UV_PROJECT_ENVIRONMENT": str(scratch),
+                "UV_LINK_MODE": "copy",
+            },
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        shutil.rmtree(scratch, ignore_errors=True)
+        if result.returncode != 0:
+            raise ImageUnavailable(
+                f"cannot download the locked wheels: {result.stderr.strip()[-300:]}"
+            )
+        (cache / ".filled").write_text("")
+    return cache
 
 
 # --- runner image ----------------------------------------------------------------
