@@ -29,6 +29,7 @@ WORKFLOW_OPTIONS = (
     "requirements",
     "requirements_file",
     "use_lockfile",
+    "warm_env",
     "outputs",
 )
 RESERVED_NAMES = frozenset({*WORKFLOW_OPTIONS, "graph", "Params", "steps", "lost_steps"})
@@ -86,6 +87,10 @@ class Workflow:
         use_lockfile: how ``axl build-image`` picks the image's dependencies: ``True``,
             the project's ``pyproject.toml`` and ``uv.lock`` (an error without them);
             ``False``, the requirements; ``None`` (default), the lock when there is one.
+        warm_env: with the ``install`` packages policy, run a first step that installs
+            every step's missing packages into the shared env cache (and, on a cluster,
+            uploads each env next to the code archive), so the steps start without
+            installing (default ``False``).
         outputs: names of the steps whose results are the workflow's results.
     """
 
@@ -99,6 +104,7 @@ class Workflow:
     requirements: ClassVar[list[str] | tuple[str, ...]] = ()
     requirements_file: ClassVar[str | None] = None
     use_lockfile: ClassVar[bool | None] = None
+    warm_env: ClassVar[bool] = False
     outputs: ClassVar[list[str] | tuple[str, ...]] = ()
 
     __axl_steps__: ClassVar[dict[str, StepSpec]] = {}
@@ -228,6 +234,12 @@ def _check_use_lockfile(raw: Any) -> bool | None:
     return raw
 
 
+def _check_warm_env(raw: Any) -> bool:
+    if not isinstance(raw, bool):
+        raise OptionValueError("expected True or False")
+    return raw
+
+
 def _check_outputs(raw: Any) -> tuple[str, ...]:
     if isinstance(raw, str):
         return (raw,)
@@ -264,6 +276,7 @@ _WORKFLOW_CHECKS: dict[str, Callable[[Any], Any]] = {
     "requirements": lambda raw: parse_packages(list(raw) if isinstance(raw, tuple) else raw),
     "requirements_file": _check_requirements_file,
     "use_lockfile": _check_use_lockfile,
+    "warm_env": _check_warm_env,
     "outputs": _check_outputs,
 }
 

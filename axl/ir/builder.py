@@ -108,6 +108,9 @@ def _build(cls: type[Workflow]) -> BuildResult:
         input_mode=cls.input_mode,
         env=_env(cls.env),
         requirements=tuple(cls.requirements),
+        requirements_file=cls.requirements_file,
+        use_lockfile=cls.use_lockfile,
+        warm_env=cls.warm_env,
         params=tuple(
             IRParam(
                 name=p.name,

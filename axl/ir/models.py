@@ -19,6 +19,13 @@ from axl.errors import GraphError
 
 IR_VERSION = 1
 
+LATER_FIELDS: Mapping[str, Any] = MappingProxyType(
+    {"requirements_file": None, "use_lockfile": None, "warm_env": False}
+)
+"""Workflow fields added after IR version 1, and their defaults. The canonical JSON
+leaves a field out while it holds its default, so a workflow that does not use one
+keeps the hash (and the compiled output) it always had."""
+
 InputSource = Literal["step", "param", "value"]
 InputMode = Literal["object", "path"]
 
@@ -142,6 +149,9 @@ class IRWorkflow(_Frozen):
     input_mode: InputMode = "object"
     env: tuple[IREnvVar, ...] = ()
     requirements: tuple[str, ...] = ()
+    requirements_file: str | None = None
+    use_lockfile: bool | None = None
+    warm_env: bool = False
     params: tuple[IRParam, ...] = ()
     open_params: bool = True
     nodes: tuple[IRNode, ...]
@@ -234,10 +244,13 @@ class IRWorkflow(_Frozen):
         return [node.name for node in self.nodes if not self._downstream[node.name]]
 
     def to_json(self) -> str:
-        """Canonical JSON: sorted keys, no whitespace; the same IR gives the same text."""
-        return json.dumps(
-            self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), allow_nan=False
-        )
+        """Canonical JSON: sorted keys, no whitespace; the same IR gives the same text.
+
+        The :data:`LATER_FIELDS` that hold their default are left out.
+        """
+        unused = {name for name, default in LATER_FIELDS.items() if getattr(self, name) == default}
+        data = self.model_dump(mode="json", exclude=unused or None)
+        return json.dumps(data, sort_keys=True, separators=(",", ":"), allow_nan=False)
 
     @classmethod
     def from_json(cls, text: str | bytes) -> IRWorkflow:
