@@ -26,6 +26,8 @@ MANIFEST_VERSION = 1
 INPUT_SOURCES = ("artifact", "param", "value")
 INPUT_MODES = ("object", "path")
 PACKAGE_POLICIES = ("none", "check", "install")
+WARM_STEP = "axl-warm-env"
+"""The warm step's name: in the runner's logs, and its task's on Argo and KFP."""
 
 
 class ManifestError(UsageError):
@@ -72,15 +74,30 @@ class CodeArchive:
 
 
 @dataclass(frozen=True)
+class EnvStore:
+    """Where the warm step shares envs with steps on other machines: an S3 prefix.
+
+    ``uri`` is ``s3://BUCKET/PREFIX`` (an env is ``<uri>/<key>.tar.gz``);
+    ``endpoint`` the URL of an S3-compatible store (None: AWS, or the pod's
+    ``AWS_ENDPOINT_URL``). Credentials come from the pod's environment.
+    """
+
+    uri: str
+    endpoint: str | None = None
+
+
+@dataclass(frozen=True)
 class Packages:
     """What the step needs installed, and what to do about it.
 
     ``none``: trust the environment; ``check``: fail early, naming what is
-    missing; ``install``: install what is missing with uv into a cache folder.
+    missing; ``install``: install what is missing with uv into the env cache
+    (``store``: fetch it from there first, when the warm step put it there).
     """
 
     requirements: tuple[str, ...] = ()
     policy: str = "check"
+    store: EnvStore | None = None
 
 
 @dataclass(frozen=True)
@@ -112,17 +129,7 @@ class Manifest:
     @classmethod
     def from_json(cls, text: str | bytes) -> Manifest:
         """Parse and validate manifest JSON."""
-        try:
-            data = json.loads(text, parse_constant=_not_json)
-        except RecursionError:
-            raise ManifestError(
-                "manifest is nested too deeply to read", hint="pass the JSON an axl compiler wrote"
-            ) from None
-        except ValueError as exc:  # UnicodeDecodeError included
-            raise ManifestError(
-                f"manifest is not valid JSON: {exc}", hint="pass the JSON an axl compiler wrote"
-            ) from None
-        return cls.from_dict(data)
+        return cls.from_dict(_parse(text))
 
     @classmethod
     def from_file(cls, path: str | Path) -> Manifest:
@@ -149,13 +156,7 @@ class Manifest:
                 "python_path", "packages", "env", "workflow_name", "version",
             },
         )  # fmt: skip
-        version = d.get("version", MANIFEST_VERSION)
-        if type(version) is not int or version != MANIFEST_VERSION:
-            raise ManifestError(
-                f"manifest version {shown(version)} is not supported "
-                f"(this runner reads {MANIFEST_VERSION})",
-                hint="use a runner image of the same axl version as the compiler",
-            )
+        _check_version(d.get("version", MANIFEST_VERSION))
         workflow = _text(d, "workflow", "manifest")
         if ":" not in workflow:
             raise ManifestError(f"manifest.workflow {shown(workflow)} must be 'module:Class'")
@@ -183,6 +184,39 @@ class Manifest:
         )
 
 
+@dataclass(frozen=True)
+class WarmManifest:
+    """What the warm step (``python -m axl.runtime warm``) needs: each step's requirements.
+
+    ``sets`` holds the distinct requirement sets of the steps; the warm step
+    makes the env of each ready (installed, and put in ``store`` when given).
+    """
+
+    sets: tuple[tuple[str, ...], ...]
+    store: EnvStore | None = None
+    workflow_name: str | None = None
+    version: int = MANIFEST_VERSION
+
+    def to_json(self) -> str:
+        """Canonical JSON text (sorted keys)."""
+        return json.dumps(asdict(self), sort_keys=True, default=list)
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> WarmManifest:
+        """Parse and validate warm manifest JSON."""
+        d = _mapping(_parse(text), "warm manifest")
+        _known(d, "warm manifest", {"sets", "store", "workflow_name", "version"})
+        _check_version(d.get("version", MANIFEST_VERSION))
+        sets = _list(d.get("sets", []), "warm manifest.sets")
+        return cls(
+            sets=tuple(
+                _requirements(item, f"warm manifest.sets[{i}]") for i, item in enumerate(sets)
+            ),
+            store=_store(d["store"]) if d.get("store") is not None else None,
+            workflow_name=_opt_text(d, "workflow_name", "warm manifest"),
+        )
+
+
 def check_archive_digest(digest: str, where: str) -> str:
     """``digest`` when it is a blake3 digest; else a :class:`ManifestError` naming ``where``."""
     if archive_digest_hex(digest) is None:
@@ -195,6 +229,28 @@ def check_archive_digest(digest: str, where: str) -> str:
 
 def _not_json(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON value")
+
+
+def _parse(text: str | bytes) -> Any:
+    try:
+        return json.loads(text, parse_constant=_not_json)
+    except RecursionError:
+        raise ManifestError(
+            "manifest is nested too deeply to read", hint="pass the JSON an axl compiler wrote"
+        ) from None
+    except ValueError as exc:  # UnicodeDecodeError included
+        raise ManifestError(
+            f"manifest is not valid JSON: {exc}", hint="pass the JSON an axl compiler wrote"
+        ) from None
+
+
+def _check_version(version: Any) -> None:
+    if type(version) is not int or version != MANIFEST_VERSION:
+        raise ManifestError(
+            f"manifest version {shown(version)} is not supported "
+            f"(this runner reads {MANIFEST_VERSION})",
+            hint="use a runner image of the same axl version as the compiler",
+        )
 
 
 def _params(value: Any) -> dict[str, Any]:
@@ -339,12 +395,29 @@ def _code(data: Any) -> CodeArchive:
 
 def _packages(data: Any) -> Packages:
     d = _mapping(data, "manifest.packages")
-    _known(d, "manifest.packages", {"requirements", "policy"})
-    reqs = _list(d.get("requirements", []), "manifest.packages.requirements")
+    _known(d, "manifest.packages", {"requirements", "policy", "store"})
     return Packages(
-        requirements=tuple(_str_item(r, "manifest.packages.requirements") for r in reqs),
+        requirements=_requirements(d.get("requirements", []), "manifest.packages.requirements"),
         policy=_choice(d, "policy", "manifest.packages", PACKAGE_POLICIES, "check"),
+        store=_store(d["store"]) if d.get("store") is not None else None,
     )
+
+
+def _requirements(value: Any, where: str) -> tuple[str, ...]:
+    return tuple(_str_item(item, where) for item in _list(value, where))
+
+
+def _store(data: Any) -> EnvStore:
+    where = "manifest.packages.store"
+    d = _mapping(data, where)
+    _known(d, where, {"uri", "endpoint"})
+    uri = _text(d, "uri", where)
+    if not uri.startswith("s3://") or not uri.removeprefix("s3://").strip("/"):
+        raise ManifestError(f"{where}.uri {shown(uri)} is not an s3://BUCKET/PREFIX location")
+    endpoint = _opt_text(d, "endpoint", where)
+    if endpoint is not None and not endpoint.startswith(("http://", "https://")):
+        raise ManifestError(f"{where}.endpoint {shown(endpoint)} must start with http(s)://")
+    return EnvStore(uri=uri, endpoint=endpoint)
 
 
 def manifest_json_schema() -> dict[str, Any]:

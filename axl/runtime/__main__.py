@@ -1,5 +1,9 @@
 """``python -m axl.runtime run --manifest FILE``: the runner command in every pod.
 
+``python -m axl.runtime warm --manifest-json TEXT`` is the warm step of a
+workflow with ``warm_env``: it makes every step's env ready before the steps
+start (:mod:`axl.runtime.envs`).
+
 Kept to the standard library and axl's light modules so that it starts in
 well under 100 ms; heavy libraries load only when a step needs them.
 
@@ -55,6 +59,10 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="skip fsync of artifacts (faster; atomic rename is kept)",
     )
+    warm = commands.add_parser("warm", help="make the env of every step ready (warm_env)")
+    warm_source = warm.add_mutually_exclusive_group(required=True)
+    warm_source.add_argument("--manifest", type=Path, help="warm manifest JSON file")
+    warm_source.add_argument("--manifest-json", help="warm manifest JSON text")
     return parser
 
 
@@ -103,6 +111,10 @@ def _load(args: argparse.Namespace) -> Manifest:
 def main(argv: list[str] | None = None) -> int:
     """Run the runner command; returns the process exit code."""
     args = _parser().parse_args(argv)
+    if args.command == "warm":
+        from axl.runtime.warm_command import warm
+
+        return warm(args.manifest, args.manifest_json)
     executor_input = None
     try:
         manifest = _load(args)

@@ -86,21 +86,26 @@ def _expected(expected_digest: str) -> str:
     return value
 
 
-def verify_archive(archive: Path, expected_digest: str | None = None) -> str:
-    """The archive's digest, after checking it against ``expected_digest`` when given."""
+def verify_archive(
+    archive: Path, expected_digest: str | None = None, *, what: str = "code archive"
+) -> str:
+    """The archive's digest, after checking it against ``expected_digest`` when given.
+
+    ``what`` names the archive in messages (``"code archive"``, ``"env archive"``).
+    """
     expected = None if expected_digest is None else _expected(expected_digest)
     try:
         actual = file_digest(archive)
     except FileNotFoundError:
         raise ExtractError(
-            f"code archive {archive} does not exist",
+            f"{what} {archive} does not exist",
             hint="check the archive path (and that it was downloaded)",
         ) from None
     except OSError as exc:
-        raise ExtractError(f"cannot read code archive {archive}: {exc.strerror or exc}") from None
+        raise ExtractError(f"cannot read {what} {archive}: {exc.strerror or exc}") from None
     if expected is not None and actual != expected:
         raise ArchiveDigestError(
-            f"code archive {archive} has blake3 {actual}, expected {expected}",
+            f"{what} {archive} has blake3 {actual}, expected {expected}",
             hint="the archive changed after it was built: build and upload it again",
         )
     return actual
@@ -117,6 +122,7 @@ class _Checker:
     archive: Path
     max_uncompressed: int
     max_files: int
+    what: str = "code archive"
     kinds: dict[str, str] = field(default_factory=dict)
     links: dict[str, str] = field(default_factory=dict)
     total: int = 0
@@ -124,7 +130,7 @@ class _Checker:
 
     def refuse(self, name: str, why: str) -> UnsafeArchiveError:
         return UnsafeArchiveError(
-            f"code archive {self.archive}: entry {name!r} {why}",
+            f"{self.what} {self.archive}: entry {name!r} {why}",
             hint="refusing to extract it; rebuild the archive with `axl` from the project folder",
             entry=name,
         )
@@ -391,6 +397,7 @@ def extract_archive(
     expected_digest: str | None = None,
     max_uncompressed: int = 1024**3,
     max_files: int = 100_000,
+    what: str = "code archive",
 ) -> Path:
     """Extract ``archive`` into ``workdir`` safely and return ``workdir``.
 
@@ -398,21 +405,22 @@ def extract_archive(
     checked first. Nothing is written outside ``workdir`` (and a temporary
     sibling of it). Raises :class:`ArchiveDigestError`,
     :class:`UnsafeArchiveError` or :class:`ExtractError`, all
-    :class:`~axl.errors.InfrastructureError` (exit code 4).
+    :class:`~axl.errors.InfrastructureError` (exit code 4). ``what`` names the
+    archive in messages.
     """
     archive = Path(archive)
     workdir = Path(os.path.abspath(workdir))
-    digest = verify_archive(archive, expected_digest)
+    digest = verify_archive(archive, expected_digest, what=what)
     if read_marker(workdir) == digest:
         return workdir
     try:
         with open(archive, "rb") as handle:
-            _scan(handle, _Checker(archive, max_uncompressed, max_files))
+            _scan(handle, _Checker(archive, max_uncompressed, max_files, what))
             handle.seek(0)
             workdir.parent.mkdir(parents=True, exist_ok=True)
             staged = Path(tempfile.mkdtemp(prefix=f".{workdir.name}.new-", dir=workdir.parent))
             try:
-                checker = _Checker(archive, max_uncompressed, max_files)
+                checker = _Checker(archive, max_uncompressed, max_files, what)
                 _unpack(handle, checker, staged)
                 _write_marker(staged, digest, checker)
                 _install(staged, workdir, digest)
@@ -421,12 +429,12 @@ def extract_archive(
                     shutil.rmtree(staged, ignore_errors=True)
     except (tarfile.TarError, EOFError, gzip.BadGzipFile, zlib.error) as exc:
         raise ExtractError(
-            f"code archive {archive} is not a valid tar.gz: {exc}",
+            f"{what} {archive} is not a valid tar.gz: {exc}",
             hint="build and upload the archive again",
         ) from None
     except OSError as exc:
         raise ExtractError(
-            f"cannot extract code archive {archive} into {workdir}: {exc}",
+            f"cannot extract {what} {archive} into {workdir}: {exc}",
             hint="check that the work folder's parent is writable and has space",
         ) from None
     return workdir

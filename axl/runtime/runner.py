@@ -59,9 +59,9 @@ def run_step(manifest: Manifest, *, durable: bool = True) -> StepResult:
         if entry not in sys.path:
             sys.path.insert(0, entry)
     if manifest.packages.requirements and manifest.packages.policy != "none":
-        from axl.runtime.packages import ensure_packages
+        from axl.runtime.package_policy import ensure_packages
 
-        ensure_packages(manifest.packages, step=manifest.step)
+        ensure_packages(manifest)
     cls = load_workflow_class(manifest.workflow)
     spec = cls.steps().get(manifest.step)
     if spec is None:
