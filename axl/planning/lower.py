@@ -6,11 +6,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from axl.ir import IRCondition, IREnvVar, IRNode, IRParam, IRRetry, IRWorkflow
-from axl.manifest import Manifest
+from axl.manifest import Manifest, WarmManifest
 from axl.planning.manifests import ManifestSettings, step_manifest
 from axl.planning.params import value_steps, workflow_params
 from axl.planning.paths import PathScheme
 from axl.planning.steps import merged_env
+from axl.planning.warm import warm_manifest
 
 
 @dataclass(frozen=True)
@@ -33,11 +34,16 @@ class StepPlan:
 
 @dataclass(frozen=True)
 class Lowering:
-    """A workflow, lowered: its steps in declaration order and its params."""
+    """A workflow, lowered: its steps in declaration order, its params, its warm step.
+
+    ``warm`` is the manifest of the warm step (None: the steps warm nothing);
+    its ``store`` is None where envs cannot be shared beyond this machine.
+    """
 
     ir: IRWorkflow
     steps: Mapping[str, StepPlan]
     params: Mapping[str, IRParam | None]
+    warm: WarmManifest | None = None
 
 
 def lower(ir: IRWorkflow, scheme: PathScheme, settings: ManifestSettings) -> Lowering:
@@ -59,4 +65,6 @@ def lower(ir: IRWorkflow, scheme: PathScheme, settings: ManifestSettings) -> Low
         )
         for node in ir.nodes
     }
-    return Lowering(ir=ir, steps=steps, params=workflow_params(ir))
+    manifests = (step.manifest for step in steps.values())
+    warm = warm_manifest(ir, manifests, settings.packages_policy, settings.env_store)
+    return Lowering(ir=ir, steps=steps, params=workflow_params(ir), warm=warm)

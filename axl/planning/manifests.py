@@ -10,12 +10,14 @@ from typing import Any
 from axl.ir import IRNode, IRWorkflow
 from axl.manifest import (
     CodeArchive,
+    EnvStore,
     Manifest,
     ManifestInput,
     ManifestOutput,
     Packages,
 )
 from axl.planning.paths import PathScheme
+from axl.planning.warm import store_data, warms
 
 _ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), allow_nan=False)
 _DEFAULT_CODE = CodeArchive(path="")
@@ -28,7 +30,8 @@ class ManifestSettings:
 
     ``params`` are those the manifest carries (a pod gets them as ``--param``
     arguments instead, so that its backend substitutes them); ``run_id``
-    likewise (``--run-id``).
+    likewise (``--run-id``). ``env_store`` is where a warm step shares envs
+    (see :mod:`axl.planning.warm`); steps name it only when the workflow warms.
     """
 
     workflow_ref: str | None = None
@@ -37,6 +40,7 @@ class ManifestSettings:
     code: CodeArchive | None = None
     python_path: tuple[str, ...] = ()
     packages_policy: str = "check"
+    env_store: EnvStore | None = None
 
 
 def step_manifest(
@@ -79,6 +83,8 @@ def step_manifest(
         value_path=scheme.value_path(node) if reads_value else None,
     )
     requirements = tuple(dict.fromkeys((*ir.requirements, *node.packages)))
+    policy = settings.packages_policy
+    store = settings.env_store if requirements and warms(ir, policy) else None
     return Manifest(
         workflow=settings.workflow_ref or ir.ref,
         step=node.name,
@@ -88,7 +94,7 @@ def step_manifest(
         outputs=(output,),
         code=settings.code,
         python_path=settings.python_path,
-        packages=Packages(requirements=requirements, policy=settings.packages_policy),
+        packages=Packages(requirements=requirements, policy=policy, store=store),
         workflow_name=ir.name,
     )
 
@@ -113,10 +119,10 @@ def manifest_data(manifest: Manifest) -> dict[str, Any]:
     if manifest.params:
         data["params"] = dict(manifest.params)
     if manifest.packages != Packages():
-        data["packages"] = {
-            "requirements": list(manifest.packages.requirements),
-            "policy": manifest.packages.policy,
-        }
+        packages = manifest.packages
+        data["packages"] = {"requirements": list(packages.requirements), "policy": packages.policy}
+        if packages.store is not None:
+            data["packages"]["store"] = store_data(packages.store)
     if manifest.python_path:
         data["python_path"] = list(manifest.python_path)
     if manifest.code is not None:

@@ -36,7 +36,7 @@ from axl.planning import retry_delay
 from axl.runtime.fork_server import ForkServer
 from axl.runtime.interrupts import Interrupts, RunInterrupted, watch_interrupts
 from axl.runtime.local_options import LocalOptions
-from axl.runtime.local_plan import local_manifests
+from axl.runtime.local_plan import local_manifests, local_warm
 from axl.runtime.record import (
     CACHED,
     CANCELLED,
@@ -124,6 +124,11 @@ def _execute(
         target=options.target,
     )
     manifests = local_manifests(ir, params, run_dir, run_id, options)
+    warm = local_warm(ir, manifests, options)
+    if warm is not None:  # warm_env: every step's env in the cache before any step starts
+        from axl.runtime.envs import warm_envs
+
+        warm_envs(warm)
     state = _State(ir=ir, record=record, manifests=manifests, options=options)
     if options.isolation in ("fork", "worker"):
         preload(manifests.values())

@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from axl.ir import IRWorkflow
-from axl.manifest import Manifest
+from axl.manifest import Manifest, WarmManifest
 from axl.planning import ManifestSettings, RunFolder, literal_env, lower
+from axl.planning.warm import warm_manifest
 from axl.runtime.local_options import LocalOptions
 
 
@@ -38,3 +39,10 @@ def local_manifests(
         name: replace(step.manifest, env=literal_env(ir, step.node))
         for name, step in lowering.steps.items()
     }
+
+
+def local_warm(
+    ir: IRWorkflow, manifests: Mapping[str, Manifest], options: LocalOptions
+) -> WarmManifest | None:
+    """The warm step of a local run: this machine's env cache only (no store)."""
+    return warm_manifest(ir, manifests.values(), options.packages_policy, None)

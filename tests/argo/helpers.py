@@ -5,9 +5,28 @@ from __future__ import annotations
 from typing import Any
 
 from axl import Param, Workflow, step
+from axl.compiler.argo import ArgoCodeArchive, ArgoOptions, SecretKey
 from axl.ir import IRWorkflow, build
 from axl.manifest import Manifest
+from axl.planning.warm import env_store_at
 from axl.runtime.__main__ import _parser
+
+# warm_env with `--packages install` and an archive on MinIO: the warm task first, the env
+# store beside the archive in every step's manifest, the archive's Secret as AWS credentials.
+WARM_ARCHIVE = ArgoCodeArchive(
+    key="axl/code/code-0123456789abcdef.tar.gz",
+    digest="blake3:0123456789abcdef" + "0" * 48,
+    bucket="axl",
+    endpoint="minio.minio:9000",
+    access_key_secret=SecretKey("minio-credentials", "accessKey"),
+    secret_key_secret=SecretKey("minio-credentials", "secretKey"),
+    insecure=True,
+)
+WARM_OPTIONS = ArgoOptions(
+    code_archive=WARM_ARCHIVE,
+    env_store=env_store_at("axl", WARM_ARCHIVE.key, "minio.minio:9000", insecure=True),
+    packages_policy="install",
+)
 
 
 class Diamond(Workflow):

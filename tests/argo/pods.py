@@ -86,7 +86,8 @@ def _execute(
         assert upstream, sources[artifact["name"]]
         shutil.copytree(run.output_dir(upstream[1]), _local(artifact["path"], pod, run))
     args = [_local_text(_substitute(a, scope), pod, run) for a in template["container"]["args"]]
-    code = runner_main(["run", "--no-fsync", *args])
+    command = template["container"]["command"][-1]  # run, or the warm step's warm
+    code = runner_main([command, *(["--no-fsync"] if command == "run" else []), *args])
     if code != 0:
         return "Failed"
     for parameter in template.get("outputs", {}).get("parameters", []):

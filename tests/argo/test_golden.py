@@ -19,6 +19,7 @@ from axl.compiler.argo import (
 )
 from axl.compiler.argo.checks import lint
 from axl.ir import build
+from tests.argo.helpers import WARM_OPTIONS
 from tests.fixtures.golden import ROOT, example_targets, load_class
 
 GOLDEN = ROOT / "tests" / "golden" / "argo"
@@ -53,7 +54,7 @@ CODE_OPTIONS = ArgoOptions(
 )
 
 # (golden file, target, options): linear, diamond, fan-in of 20, params and `when`,
-# retries/resources/secrets/images, both artifact modes, both kinds, code archives.
+# retries/resources/secrets/images, both artifact modes, both kinds, code archives, warm_env.
 CASES = [
     ("iris-knn.yaml", "examples/iris_knn.py:IrisKNN", ArgoOptions()),
     ("iris-knn-template.yaml", "examples/iris_knn.py:IrisKNN", TEMPLATE_OPTIONS),
@@ -73,6 +74,7 @@ CASES = [
         "examples/external_repo/src/wordstats/flow.py:WordStats",
         CODE_OPTIONS,
     ),
+    ("warm-env.yaml", "tests/examples_wf/warm_env.py:WarmEnv", WARM_OPTIONS),
 ]
 
 

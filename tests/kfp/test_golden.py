@@ -18,6 +18,7 @@ from axl.compiler.kfp.options import KfpCodeArchive
 from axl.compiler.kfp.target import TARGET
 from axl.compiler.yaml_render import to_yaml
 from axl.ir import build
+from axl.planning.warm import env_store_at
 from tests.fixtures.golden import ROOT, example_targets, load_class
 
 GOLDEN = ROOT / "tests" / "golden" / "kfp"
@@ -32,8 +33,18 @@ CODE_OPTIONS = KfpOptions(
     workflow_ref="wordstats.flow:WordStats",
 )
 
+# warm_env with `--packages install`: the warm task at the root, every step after it.
+WARM_OPTIONS = KfpOptions(
+    code_archive=KfpCodeArchive(
+        uri="s3://axl/code/code-0123456789abcdef.tar.gz",
+        digest="blake3:0123456789abcdef" + "0" * 48,
+    ),
+    env_store=env_store_at("axl", "code/code-0123456789abcdef.tar.gz"),
+    packages_policy="install",
+)
+
 # (golden file, target, options): linear, diamond-like, fan-in of 20, params and every form of
-# `when`, nested conditions, retries/resources/secrets/timeouts/images, a code archive.
+# `when`, nested conditions, retries/resources/secrets/timeouts/images, a code archive, warm_env.
 CASES = [
     ("iris-knn.yaml", "examples/iris_knn.py:IrisKNN", KfpOptions()),
     ("churn.yaml", "examples/churn_workflow.py:ChurnWorkflow", KfpOptions()),
@@ -47,6 +58,7 @@ CASES = [
         "examples/external_repo/src/wordstats/flow.py:WordStats",
         CODE_OPTIONS,
     ),
+    ("warm-env.yaml", "tests/examples_wf/warm_env.py:WarmEnv", WARM_OPTIONS),
 ]
 
 

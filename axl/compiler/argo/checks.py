@@ -6,9 +6,11 @@ from typing import TYPE_CHECKING, Any
 
 from axl.ir import IRWorkflow
 from axl.planning import condition_warnings
+from axl.planning.warm import warm_warning
 
 if TYPE_CHECKING:
     from axl.compiler.argo.lint import Finding
+    from axl.compiler.argo.options import ArgoOptions
 
 SIZE_LIMIT = 1_000_000
 """About what etcd stores per object in practice (its request limit is 1.5 MiB)."""
@@ -26,8 +28,8 @@ def size_warning(size: int) -> str | None:
     )
 
 
-def document_warnings(ir: IRWorkflow, size: int) -> list[str]:
-    """Size, and ``when`` conditions on outputs Argo cannot compare.
+def document_warnings(ir: IRWorkflow, size: int, options: ArgoOptions | None = None) -> list[str]:
+    """Size, ``when`` conditions on outputs Argo cannot compare, a ``warm_env`` left out.
 
     (The lint reports the rest, e.g. the full CRDs' limit of 200 templates.)
     """
@@ -36,6 +38,10 @@ def document_warnings(ir: IRWorkflow, size: int) -> list[str]:
     if size_text:
         found.append(size_text)
     found += condition_warnings(ir)
+    if options is not None:
+        warm = warm_warning(ir, options.packages_policy, options.env_store)
+        if warm:
+            found.append(warm)
     return found
 
 

@@ -13,6 +13,7 @@ from axl.compiler.argo.dag import dag_template
 from axl.compiler.argo.options import ArgoOptions, ArgoOptionsError
 from axl.compiler.argo.plan import DAG_TEMPLATE, Plan, make_plan
 from axl.compiler.argo.templates import container_template
+from axl.compiler.argo.warm import warm_template
 from axl.ir import IRParam, IRWorkflow
 from axl.naming import label_value, unique_names
 from axl.planning import param_text, workflow_params
@@ -35,6 +36,8 @@ def compile(ir: IRWorkflow, options: ArgoOptions | None = None) -> dict[str, Any
         plan = make_plan(ir, options)
         templates = [dag_template(plan)]
         templates += [container_template(plan, step) for step in plan.lowering.steps.values()]
+        if plan.warm is not None:
+            templates.append(warm_template(plan))
         spec: dict[str, Any] = {"entrypoint": DAG_TEMPLATE, "templates": templates}
         spec.update(_run_settings(plan))
         labels, metadata = _metadata(ir, options)

@@ -16,12 +16,16 @@ from typing import Any
 from axl.compiler.argo import conditions, layout
 from axl.compiler.argo.plan import DAG_TEMPLATE, Plan
 from axl.ir import IRNode
+from axl.manifest import WARM_STEP
 from axl.planning import param_kind
 
 
 def dag_template(plan: Plan) -> dict[str, Any]:
-    """The DAG template that runs every step."""
-    return {"name": DAG_TEMPLATE, "dag": {"tasks": [_task(plan, node) for node in plan.ir.nodes]}}
+    """The DAG template that runs every step (after the warm step, when there is one)."""
+    tasks = [_task(plan, node) for node in plan.ir.nodes]
+    if plan.warm is not None:
+        tasks.insert(0, {"name": WARM_STEP, "template": WARM_STEP})
+    return {"name": DAG_TEMPLATE, "dag": {"tasks": tasks}}
 
 
 def artifact_from(task: str) -> str:
@@ -36,6 +40,8 @@ def _task(plan: Plan, node: IRNode) -> dict[str, Any]:
     upstream = plan.lowering.steps[node.name].upstream
     if upstream:
         task["depends"] = " && ".join(f"{names[up].template}.Succeeded" for up in upstream)
+    elif plan.warm is not None:  # the others wait for it through their upstream tasks
+        task["depends"] = f"{WARM_STEP}.Succeeded"
     if plan.options.artifacts == "s3":
         wired = [
             {"name": own.inputs[item.name], "from": artifact_from(names[item.ref].template)}

@@ -12,7 +12,7 @@ from axl._version import __version__
 from axl.compiler.target import ShippedCode
 from axl.digests import DIGEST_PREFIX, digest_hex
 from axl.errors import UsageError
-from axl.manifest import PACKAGE_POLICIES
+from axl.manifest import PACKAGE_POLICIES, EnvStore
 from axl.naming import MAX_NAME, WORKFLOW_REF, is_dns_label, is_dns_subdomain
 
 Kind = Literal["workflow", "workflow-template"]
@@ -161,7 +161,9 @@ class ArgoOptions:
     ``workflow_ref`` is the ``module:Class`` the pods import (default: the
     IR's own); code that reaches the pod under another module name, as in a
     code archive of a folder above the loader's import root, needs it. The
-    hash and labels stay those of the IR. ``name`` is the document's name
+    hash and labels stay those of the IR. ``env_store`` is where a workflow
+    with ``warm_env`` shares its envs (beside the code archive; None: no warm
+    step, see :mod:`axl.planning.warm`). ``name`` is the document's name
     (default: the workflow's; a Workflow's ``generateName`` is ``<name>-``).
     ``params`` are default values of workflow params, by param name, in place
     of the declared ones (what ``argo submit -p`` overrides).
@@ -179,6 +181,7 @@ class ArgoOptions:
     ttl_seconds: int | None = None
     pod_gc: str | None = "OnPodSuccess"
     code_archive: ArgoCodeArchive | None = None
+    env_store: EnvStore | None = None
     packages_policy: str = "check"
     python_path: tuple[str, ...] = ()
     workflow_ref: str | None = None

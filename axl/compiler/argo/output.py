@@ -25,5 +25,5 @@ def render(ir: IRWorkflow, options: ArgoOptions | None = None) -> ArgoOutput:
     """Compile ``ir``, render the YAML, and collect the warnings."""
     document = compile(ir, options)
     text = to_yaml(document)
-    found = document_warnings(ir, len(text.encode("utf-8")))
+    found = document_warnings(ir, len(text.encode("utf-8")), options)
     return ArgoOutput(document=document, yaml=text, warnings=tuple(found))

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from axl.compiler.argo import layout
 from axl.compiler.argo.options import ArgoOptions
 from axl.ir import IRParam, IRWorkflow
-from axl.manifest import CodeArchive
+from axl.manifest import WARM_STEP, CodeArchive, WarmManifest
 from axl.naming import unique_names
 from axl.planning import Lowering, ManifestSettings, lower
 
@@ -41,6 +41,8 @@ class Plan:
     lowering: Lowering
     names: Mapping[str, StepNames]
     params: tuple[WorkflowParam, ...]
+    warm: WarmManifest | None = None
+    """The warm step (``warm_env``), run before every step; None: none."""
 
     def param(self, name: str) -> WorkflowParam:
         """The workflow param called ``name`` in Python."""
@@ -60,23 +62,27 @@ def make_plan(ir: IRWorkflow, options: ArgoOptions) -> Plan:
         code=code,
         python_path=options.python_path,
         packages_policy=options.packages_policy,
+        env_store=options.env_store,
     )
     lowering = lower(ir, layout.path_scheme(options.artifacts), settings)
+    warm = lowering.warm if lowering.warm is not None and lowering.warm.store else None
     argo_names = unique_names(list(lowering.params))
     return Plan(
         ir=ir,
         options=options,
         lowering=lowering,
-        names=_step_names(ir, options),
+        names=_step_names(ir, options, warm=warm is not None),
         params=tuple(
             WorkflowParam(name=name, argo_name=argo_names[name], decl=decl)
             for name, decl in lowering.params.items()
         ),
+        warm=warm,
     )
 
 
-def _step_names(ir: IRWorkflow, options: ArgoOptions) -> dict[str, StepNames]:
-    templates = unique_names([node.name for node in ir.nodes], reserved=(DAG_TEMPLATE,))
+def _step_names(ir: IRWorkflow, options: ArgoOptions, *, warm: bool) -> dict[str, StepNames]:
+    reserved_templates = (DAG_TEMPLATE, WARM_STEP) if warm else (DAG_TEMPLATE,)
+    templates = unique_names([node.name for node in ir.nodes], reserved=reserved_templates)
     reserved = (layout.CODE_ARTIFACT,) if options.code_archive is not None else ()
     out: dict[str, StepNames] = {}
     for node in ir.nodes:

@@ -26,6 +26,7 @@ from axl.compiler.target import (
 from axl.compiler.yaml_render import to_yaml
 from axl.errors import LintError
 from axl.ir import IRWorkflow
+from axl.planning.warm import env_store_at
 
 _SHOWN_FINDINGS = 5
 
@@ -78,13 +79,16 @@ class ArgoTarget(Target):
 
     def with_code(self, options: ArgoOptions, code: ShippedCode) -> ArgoOptions:
         return replace(
-            options, code_archive=ArgoCodeArchive.at(code), workflow_ref=code.workflow_ref
+            options,
+            code_archive=ArgoCodeArchive.at(code),
+            workflow_ref=code.workflow_ref,
+            env_store=env_store_at(code.bucket, code.key, code.endpoint, code.insecure),
         )
 
     def compile(self, ir: IRWorkflow, options: ArgoOptions) -> Compiled:
         document = compile(ir, options)
         text = to_yaml(document)
-        warnings = document_warnings(ir, len(text.encode("utf-8")))
+        warnings = document_warnings(ir, len(text.encode("utf-8")), options)
         return Compiled(
             document=document,
             text=text,

@@ -9,8 +9,11 @@ from typing import Any
 from axl.compiler.argo import layout
 from axl.compiler.argo.options import ArgoCodeArchive, ArgoOptions
 from axl.compiler.argo.plan import Plan, StepNames
-from axl.ir import IREnvVar, IRNode, IRRetry
+from axl.ir import IREnvVar, IRNode, IRRetry, IRSecretRef
 from axl.planning import RUNNER_COMMAND, StepPlan, kubernetes_resources, runner_args, step_image
+
+ACCESS_KEY_VAR = "AWS_ACCESS_KEY_ID"
+SECRET_KEY_VAR = "AWS_SECRET_ACCESS_KEY"
 
 
 def container_template(plan: Plan, step: StepPlan) -> dict[str, Any]:
@@ -24,7 +27,8 @@ def container_template(plan: Plan, step: StepPlan) -> dict[str, Any]:
         "command": list(RUNNER_COMMAND),
         "args": runner_args(layout.manifest_json(step.manifest), layout.RUN_ID, params),
     }
-    env = container_env(step.env)
+    shares_env = plan.warm is not None and step.manifest.packages.store is not None
+    env = container_env(store_env(plan, step.env) if shares_env else step.env)
     if env:
         container["env"] = env
     resources = kubernetes_resources(node.resources)
@@ -101,6 +105,20 @@ def container_env(env: Sequence[IREnvVar]) -> list[dict[str, Any]]:
         else:
             out.append({"name": var.name, "value": var.value or ""})
     return out
+
+
+def store_env(plan: Plan, env: Sequence[IREnvVar]) -> tuple[IREnvVar, ...]:
+    """``env`` and the env store's credentials (unless ``env`` sets them), sorted by name."""
+    merged = {var.name: var for var in env}
+    archive = plan.options.code_archive
+    if archive is not None and archive.access_key_secret and archive.secret_key_secret:
+        for name, secret in (
+            (ACCESS_KEY_VAR, archive.access_key_secret),
+            (SECRET_KEY_VAR, archive.secret_key_secret),
+        ):
+            ref = IRSecretRef(name=secret.name, key=secret.key)
+            merged.setdefault(name, IREnvVar(name=name, secret=ref))
+    return tuple(merged[name] for name in sorted(merged))
 
 
 def retry_strategy(retry: IRRetry) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from axl.compiler.kfp.plan import make_plan
 from axl.compiler.kfp.platform import platform_spec
 from axl.compiler.kfp.proto_json import message_to_dict
 from axl.compiler.kfp.protos import json_format, pipeline_spec_pb2
+from axl.compiler.kfp.warm import build_warm_component, build_warm_task, warm_executor
 from axl.ir import IRWorkflow
 
 SCHEMA_VERSION = "2.1.0"
@@ -54,6 +55,12 @@ def compile_documents(
             build_importer(spec.components[plan.code.component], importer, plan)
             build_importer_task(spec.root.dag.tasks[plan.code.task], plan)
             executors[plan.code.executor] = message_to_dict(importer)
+        if plan.warm_names is not None:
+            warm = pb2.PipelineDeploymentConfig.ExecutorSpec()
+            build_warm_component(spec.components[plan.warm_names.component], plan)
+            build_warm_task(spec.root.dag.tasks[plan.warm_names.task], plan)
+            warm_executor(warm, plan)
+            executors[plan.warm_names.executor] = message_to_dict(warm)
         groups = plan.scopes.groups
         for group in groups.values():
             component = spec.components[group.component]

@@ -23,6 +23,7 @@ from axl.compiler.kfp.conditions import (
 from axl.compiler.kfp.options import KfpOptionsError
 from axl.compiler.kfp.parameters import parameter_type
 from axl.compiler.kfp.plan import Plan
+from axl.compiler.kfp.warm import after_warm
 from axl.planning import StepPlan
 
 
@@ -40,6 +41,8 @@ def build_task(task: Any, plan: Plan, step: StepPlan) -> None:
             if plan.scopes.paths[upstream] == scope
         )
     )
+    if plan.warm is not None and not scope and not task.dependent_tasks:
+        after_warm(task, plan)
     inputs = task.inputs
     for item in node.inputs:
         if item.source == "step":
@@ -67,6 +70,8 @@ def build_group_task(task: Any, plan: Plan, group: Group) -> None:
     task.task_info.name = group.task
     task.component_ref.name = group.component
     task.dependent_tasks.extend(sorted(names[step].task for step in group.after))
+    if plan.warm is not None and not scope and not task.dependent_tasks:
+        after_warm(task, plan)
     inputs = task.inputs
     for producer in group.artifacts:
         _artifact(inputs.artifacts[artifact_channel(names[producer].task)], plan, scope, producer)

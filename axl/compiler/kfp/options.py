@@ -9,7 +9,7 @@ from axl.compiler.argo.options import default_image
 from axl.compiler.target import ShippedCode
 from axl.digests import DIGEST_PREFIX, digest_hex
 from axl.errors import UsageError
-from axl.manifest import PACKAGE_POLICIES
+from axl.manifest import PACKAGE_POLICIES, EnvStore
 from axl.naming import WORKFLOW_REF
 
 PIPELINE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
@@ -77,7 +77,9 @@ class KfpOptions:
     ``python_path`` entries go on ``sys.path`` before the workflow is imported;
     ``workflow_ref`` is the ``module:Class`` the containers import (default:
     the IR's own); ``name`` is the pipeline's name (default: the workflow's);
-    ``code_archive`` ships the code as an archive (None: the image holds it).
+    ``code_archive`` ships the code as an archive (None: the image holds it);
+    ``env_store`` is where a workflow with ``warm_env`` shares its envs (beside
+    the code archive; None: no warm step, see :mod:`axl.planning.warm`).
     """
 
     image: str = field(default_factory=default_image)
@@ -86,6 +88,7 @@ class KfpOptions:
     workflow_ref: str | None = None
     name: str | None = None
     code_archive: KfpCodeArchive | None = None
+    env_store: EnvStore | None = None
 
     def __post_init__(self) -> None:
         if not self.image or any(c.isspace() for c in self.image):

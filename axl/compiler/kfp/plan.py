@@ -10,7 +10,7 @@ from axl.compiler.kfp import layout
 from axl.compiler.kfp.conditions import Scopes, scopes, value_type
 from axl.compiler.kfp.options import KfpOptions, KfpOptionsError, check_pipeline_name
 from axl.ir import IRCondition, IRNode, IRWorkflow
-from axl.manifest import CodeArchive
+from axl.manifest import WARM_STEP, CodeArchive, WarmManifest
 from axl.naming import unique_names
 from axl.planning import Lowering, ManifestSettings, lower
 
@@ -43,6 +43,9 @@ class Plan:
     """The parameter type of each step's value that a ``when`` reads."""
     code: StepNames | None
     """The importer task of the code archive, when the code ships as one."""
+    warm: WarmManifest | None = None
+    """The warm step (``warm_env``), run before every step; None: none."""
+    warm_names: StepNames | None = None
 
 
 def make_plan(ir: IRWorkflow, options: KfpOptions) -> Plan:
@@ -53,10 +56,14 @@ def make_plan(ir: IRWorkflow, options: KfpOptions) -> Plan:
         python_path=options.python_path,
         packages_policy=options.packages_policy,
         code=CodeArchive(path=kfp_paths.CODE_PATH, digest=archive.digest) if archive else None,
+        env_store=options.env_store,
     )
     lowering = lower(ir, layout.KfpArtifacts(), settings)
     _check_reserved(ir, lowering, code=archive is not None)
-    reserved = (CODE_TASK,) if archive is not None else ()
+    warm = lowering.warm if lowering.warm is not None and lowering.warm.store else None
+    reserved = tuple(
+        name for name, used in ((CODE_TASK, archive), (WARM_STEP, warm)) if used is not None
+    )
     tasks = unique_names([node.name for node in ir.nodes], reserved=reserved)
     names = {step: _names(task) for step, task in tasks.items()}
     name = check_pipeline_name(options.name or ir.name)
@@ -71,6 +78,8 @@ def make_plan(ir: IRWorkflow, options: KfpOptions) -> Plan:
         scopes=nested,
         value_types=_value_types(ir, lowering),
         code=_names(CODE_TASK) if archive is not None else None,
+        warm=warm,
+        warm_names=_names(WARM_STEP) if warm is not None else None,
     )
 
 

@@ -5,21 +5,28 @@ kubernetes: deploymentSpec: executors: ...``), as the kfp SDK writes it when
 ``kfp-kubernetes`` is used: per executor, the env vars that come from a
 Secret (``secretAsEnv``: the Secret's name and keys, never a value) and the
 pod's ``activeDeadlineSeconds`` for a step's ``timeout`` (each attempt's
-pod gets the whole timeout, as on Argo).
+pod gets the whole timeout, as on Argo). The warm step (``warm_env``) gets
+the workflow's Secret env vars.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 from axl.compiler.kfp.plan import Plan
+from axl.ir import IREnvVar
 from axl.planning import StepPlan
 
 
 def platform_spec(plan: Plan) -> dict[str, Any] | None:
     """The ``PlatformSpec`` JSON of the pipeline, or None when no step needs one."""
     executors: dict[str, Any] = {}
+    if plan.warm_names is not None:
+        secrets = secret_env(plan.ir.env)
+        if secrets:
+            executors[plan.warm_names.executor] = {"secretAsEnv": secrets}
     for step in plan.lowering.steps.values():
         config = executor_config(step)
         if config:
@@ -32,21 +39,27 @@ def platform_spec(plan: Plan) -> dict[str, Any] | None:
 def executor_config(step: StepPlan) -> dict[str, Any]:
     """One executor's ``KubernetesExecutorConfig`` JSON (empty when it needs nothing)."""
     config: dict[str, Any] = {}
-    by_secret: dict[str, list[dict[str, str]]] = {}
-    for var in step.env:
-        if var.secret is not None:
-            keys = by_secret.setdefault(var.secret.name, [])
-            keys.append({"envVar": var.name, "secretKey": var.secret.key})
-    if by_secret:
-        config["secretAsEnv"] = [
-            {
-                "keyToEnv": keys,
-                "optional": False,
-                "secretName": name,
-                "secretNameParameter": {"runtimeValue": {"constant": name}},
-            }
-            for name, keys in by_secret.items()
-        ]
+    secrets = secret_env(step.env)
+    if secrets:
+        config["secretAsEnv"] = secrets
     if step.timeout is not None:
         config["activeDeadlineSeconds"] = str(max(1, math.ceil(step.timeout)))
     return config
+
+
+def secret_env(env: Sequence[IREnvVar]) -> list[dict[str, Any]]:
+    """``secretAsEnv`` entries for the env vars that come from a Secret (one per Secret)."""
+    by_secret: dict[str, list[dict[str, str]]] = {}
+    for var in env:
+        if var.secret is not None:
+            keys = by_secret.setdefault(var.secret.name, [])
+            keys.append({"envVar": var.name, "secretKey": var.secret.key})
+    return [
+        {
+            "keyToEnv": keys,
+            "optional": False,
+            "secretName": name,
+            "secretNameParameter": {"runtimeValue": {"constant": name}},
+        }
+        for name, keys in by_secret.items()
+    ]

@@ -18,6 +18,7 @@ from axl.compiler.target import (
 )
 from axl.compiler.yaml_render import to_yaml
 from axl.ir import IRWorkflow
+from axl.planning.warm import env_store_at, warm_warning
 
 
 class KfpTarget(Target):
@@ -40,7 +41,10 @@ class KfpTarget(Target):
 
     def with_code(self, options: KfpOptions, code: ShippedCode) -> KfpOptions:
         return replace(
-            options, code_archive=KfpCodeArchive.at(code), workflow_ref=code.workflow_ref
+            options,
+            code_archive=KfpCodeArchive.at(code),
+            workflow_ref=code.workflow_ref,
+            env_store=env_store_at(code.bucket, code.key),
         )
 
     def compile(self, ir: IRWorkflow, options: KfpOptions) -> Compiled:
@@ -55,7 +59,7 @@ class KfpTarget(Target):
         return KfpCompiled(
             document=document,
             text=text,
-            warnings=tuple(document_warnings(options.name or ir.name)),
+            warnings=tuple(document_warnings(options.name or ir.name)) + _warm_warning(ir, options),
             kind="PipelineSpec",
             hash=ir.compute_hash(),
             platform=platform,
@@ -67,6 +71,11 @@ class KfpTarget(Target):
         if isinstance(compiled, KfpCompiled):
             return check(compiled.document, compiled.platform, built=True)
         return check(compiled.document)
+
+
+def _warm_warning(ir: IRWorkflow, options: KfpOptions) -> tuple[str, ...]:
+    found = warm_warning(ir, options.packages_policy, options.env_store)
+    return (found,) if found else ()
 
 
 @dataclass(frozen=True)
