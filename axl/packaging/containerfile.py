@@ -71,6 +71,9 @@ class ContainerfileSpec:
     """``uv.lock``, ``requirements`` or ``none``."""
     dependency_files: Sequence[str]
     """Names of the files under ``deps/`` in the context."""
+    dependency_digest: str
+    """The digest of those files: written into the install step, whose cache key
+    it is (a builder's cache does not look into the files a step bind-mounts)."""
     python_path: Sequence[str]
     """Folders in the image to import the workflow's code from, first wins."""
     labels: Mapping[str, str]
@@ -127,11 +130,12 @@ def _install(spec: ContainerfileSpec) -> list[str]:
         "ARG UV_OFFLINE=false",
         f"ARG BUILD_CA_BUNDLE={DEFAULT_CA_BUNDLE}",
     ]
+    digest = f"AXL_DEPS_DIGEST={spec.dependency_digest}"
     if spec.dependencies == "uv.lock":
         return [
             *header,
             *mounts,
-            f"    cd {DEPS_DIR} && {_UV_ENV} \\",
+            f"    cd {DEPS_DIR} && {digest} {_UV_ENV} \\",
             "    uv sync --frozen --no-dev --inexact --no-install-project \\",
             "        --no-install-package axl-workflows --compile-bytecode",
         ]
@@ -139,7 +143,7 @@ def _install(spec: ContainerfileSpec) -> list[str]:
     return [
         *header,
         *mounts,
-        f"    {_UV_ENV} \\",
+        f"    {digest} {_UV_ENV} \\",
         f"    uv pip install --python {VENV}/bin/python --compile-bytecode {files}",
     ]
 

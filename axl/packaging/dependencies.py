@@ -81,6 +81,11 @@ class Dependencies:
         """``blake3:<hex>`` of ``uv.lock``, or of the requirements files (name, size, bytes)."""
         if self.source == "uv.lock":
             return format_digest(blake3(dict(self.files)[UV_LOCK]).hexdigest())
+        return self.files_digest
+
+    @property
+    def files_digest(self) -> str:
+        """``blake3:<hex>`` of every file under ``deps/`` (name, size, bytes), in order."""
         hasher = blake3()
         for name, data in self.files:
             hasher.update(f"{name}\0{len(data)}\0".encode())

@@ -117,6 +117,7 @@ def image_context(
         axl_version=__version__,
         dependencies=dependencies.source,
         dependency_files=[name for name, _ in dependencies.files],
+        dependency_digest=dependencies.files_digest,
         python_path=import_roots(ir, module_file, root),
         labels=labels,
     )

@@ -2,10 +2,13 @@
 
 Each engine is asked for the same result, with its own flags:
 
-- podman / buildah: ``build --timestamp 0 --omit-history --identity-label=false``
-  (the created time and every file's time fixed, no history entries with
-  times, no buildah version label): the same context gives the same image ID,
-  ``RUN`` layers included. ``push --digestfile`` reports the pushed digest.
+- podman / buildah: ``build --layers --timestamp 0 --identity-label=false``
+  (the created time of the image, of its history entries and of every file
+  fixed, no buildah version label): the same context gives the same image
+  ID, ``RUN`` layers included, whether its layers were built or taken from
+  the cache (``--layers``; ``--omit-history``, another way to drop the
+  times, would turn that cache off). ``push --digestfile`` reports the
+  pushed digest.
 - docker: ``buildx build`` with ``SOURCE_DATE_EPOCH=0`` and an output of
   ``rewrite-timestamp=true`` (BuildKit's way to the same end), without
   provenance attestations (they carry build times); ``--metadata-file``
@@ -180,9 +183,9 @@ class Engine:
             "build",
             *file_flag,
             "--pull=never",
+            "--layers",
             "--timestamp",
             "0",
-            "--omit-history",
             "--identity-label=false",
             *arg_flags,
         ]

@@ -96,6 +96,31 @@ def test_the_lock_is_installed_frozen_without_dev_groups(tmp_path: Path) -> None
     assert "--no-install-package axl-workflows --compile-bytecode" in containerfile
 
 
+def _install_step(project: Path, out: Path) -> str:
+    axl(
+        "build-image", "-m", TARGET, "--tag", "localhost/i:1", "--base", PINNED_BASE,
+        "--no-build", "--context-out", str(out), cwd=project,
+    )  # fmt: skip
+    text = context_file(out, "Containerfile")
+    (line,) = [line for line in text.splitlines() if "AXL_DEPS_DIGEST=" in line]
+    return line
+
+
+@needs_uv
+def test_the_install_step_names_the_digest_of_every_dependency_file(tmp_path: Path) -> None:
+    """A builder's layer cache keys a step on its text, not on the files it bind-mounts: the
+    digest in the text makes any change under deps/ rebuild the install, and only that."""
+    project = copy_project(tmp_path / "p")
+    first = _install_step(project, tmp_path / "1.tar")
+    (project / "inventory" / "render.py").write_text(
+        (project / "inventory" / "render.py").read_text() + "\n# a code-only change\n"
+    )
+    assert _install_step(project, tmp_path / "2.tar") == first
+    pyproject = project / "pyproject.toml"  # a change the lock does not see
+    pyproject.write_text(pyproject.read_text() + '\n[tool.inventory]\nformat = "grid"\n')
+    assert _install_step(project, tmp_path / "3.tar") != first
+
+
 @needs_uv
 def test_a_stale_lock_is_an_error_naming_uv_lock(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "p")
@@ -232,6 +257,7 @@ def test_label_values_cannot_expand_or_break_lines() -> None:
         axl_version="0.1.0",
         dependencies="none",
         dependency_files=(),
+        dependency_digest="blake3:00",
         python_path=("/axl/code",),
         labels={"b": 'say "$HOME"\nnext', "a": "back\\slash"},
     )

@@ -34,7 +34,7 @@ def test_podman_and_buildah_build_with_the_reproducible_flags(tmp_path: Path, na
     )
     assert command.argv == (
         f"/usr/bin/{name}", "build", "--file", str(tmp_path / "ctx" / "Containerfile"),
-        "--pull=never", "--timestamp", "0", "--omit-history", "--identity-label=false",
+        "--pull=never", "--layers", "--timestamp", "0", "--identity-label=false",
         "--build-arg", "A=1", "--build-arg", "B=2",
         "--iidfile", str(tmp_path / "image-id"), "--tag", "registry.example/flow:1",
         str(tmp_path / "ctx"),
