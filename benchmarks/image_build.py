@@ -15,10 +15,9 @@ builds it. Each repeat times, as whole ``axl build-image`` processes:
 
 Printed: min / median / max of each, its ratio to (a) (medians), how many of
 the Containerfile's steps came from the layer cache, and whether the image
-IDs agree (every (a) alike, (b) the same as (a)). When axl's engine command
-has ``--omit-history``, the same three builds are also timed as bare
-``podman build`` runs of the same context, with axl's flags and without
-``--omit-history``, to show what that flag costs the layer cache.
+IDs agree (every (a) alike, (b) the same as (a)). The same three builds are
+also timed as bare ``podman build`` runs of the same context with axl's
+flags, to show what the command adds to the engine's build.
 
 Everything runs in a podman storage of its own (a temp folder, the runner
 image copied in with ``podman save`` / ``podman load``), so that (a) starts
@@ -68,7 +67,6 @@ from tests.packaging.image_helpers import PROJECT, TARGET, copy_project
 
 TAG = "localhost/axl-bench-inventory:bench"
 EDITED = "inventory/render.py"
-OMIT_HISTORY = "--omit-history"
 _BUILT = re.compile(r"^built \S+: (sha256:[0-9a-f]{64})$", re.MULTILINE)
 _STEP = re.compile(r"^STEP \d+/(\d+):", re.MULTILINE)
 _CACHED = re.compile(r"^--> Using cache ", re.MULTILINE)
@@ -179,15 +177,15 @@ class Bench:
         extract_context(tar, folder)
         return folder
 
-    def engine(self, context: Path, *, no_cache: bool, omit_history: bool) -> Build:
-        """``podman build`` of ``context`` with axl's argv (or without ``--omit-history``)."""
+    def engine(self, context: Path, *, no_cache: bool) -> Build:
+        """``podman build`` of ``context`` with the argv ``axl build-image`` runs."""
         results = self.work / "results"
         results.mkdir(exist_ok=True)
         engine = Engine("podman", self.podman.executable, self.podman.env)
         command = engine.build_command(
             context, TAG, results, uv_cache=self.uv_cache, no_cache=no_cache
         )
-        argv = [a for a in command.argv if omit_history or a != OMIT_HISTORY]
+        argv = list(command.argv)
         started = time.perf_counter()
         result = subprocess.run(
             argv,
@@ -222,7 +220,7 @@ def _build(bench: Bench, way: str, kind: str, context: Path) -> Build:
     ``context`` (for the command line, the project as it is now)."""
     if way == "cli":
         return bench.cli("--no-cache") if kind == "a" else bench.cli()
-    return bench.engine(context, no_cache=kind == "a", omit_history=way == "axl-flags")
+    return bench.engine(context, no_cache=kind == "a")
 
 
 def measure(
@@ -247,12 +245,6 @@ def measure(
     return firsts, ways
 
 
-def engine_omits_history(podman: Podman, work: Path) -> bool:
-    """Whether axl's podman command has ``--omit-history`` (then it is also timed without)."""
-    engine = Engine("podman", podman.executable, podman.env)
-    return OMIT_HISTORY in engine.build_command(work, TAG, work).argv
-
-
 # --- the report --------------------------------------------------------------------
 
 _LABELS = {
@@ -263,7 +255,6 @@ _LABELS = {
 _WAYS = {
     "cli": "axl build-image (the whole command)",
     "axl-flags": "podman build, axl's flags (engine only)",
-    "no-omit": f"podman build, axl's flags without {OMIT_HISTORY} (engine only)",
 }
 
 
@@ -298,9 +289,8 @@ def report(firsts: dict[str, float], ways: dict[str, dict[str, Series]], repeats
             f"({a_ids[0][:19]}); (b) = (a): {_yes(set(b_ids) == set(a_ids))}; "
             f"each (c) its own: {_yes(own)}"
         )
-    if "axl-flags" in ways:
-        same = set(ways["cli"]["a"].ids) == set(ways["axl-flags"]["a"].ids)
-        lines.append(f"axl build-image and its engine command give one image ID: {_yes(same)}.")
+    same = set(ways["cli"]["a"].ids) == set(ways["axl-flags"]["a"].ids)
+    lines.append(f"axl build-image and its engine command give one image ID: {_yes(same)}.")
     lines.append(
         f"{repeats} repeats of (a), (b), (c) in turn, each way in a podman storage of its own "
         "(after one untimed build there); offline (--uv-cache: no download in (a)); warm page "
@@ -338,9 +328,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         project = copy_project(work / "project")
         archive = work / "runner.tar"
         shared("save", "--output", str(archive), runner.image, timeout=given.timeout)
-        names = ["cli"]
-        if engine_omits_history(shared, work):
-            names += ["axl-flags", "no-omit"]
+        names = ["cli", "axl-flags"]
         benches = {}
         for name in names:
             podman = stack.enter_context(private_storage(shared, archive, given.timeout))
