@@ -29,6 +29,7 @@ _COMMAND_MODULES = (
     "axl.cli.package",
     "axl.cli.build_image",
     "axl.cli.kfp",
+    "axl.cli.runs",
 )
 
 

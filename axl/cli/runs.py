@@ -1,0 +1,119 @@
+"""``axl runs ls`` and ``axl runs gc``: a workspace's runs by workflow and hash, and cleanup."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import typer
+
+from axl.cli.common import JsonOption, emit_json, handle_errors
+from axl.errors import UsageError
+
+runs_app = typer.Typer(
+    help="The runs of a workspace: list them by workflow and hash, remove old ones.",
+    no_args_is_help=True,
+)
+
+WorkspaceOption = typer.Option(
+    Path(".axl"), "--workspace", help="Where runs are kept (runs/<run-id>/)."
+)
+WorkflowOption = typer.Option(None, "--workflow", help="Only the runs of this workflow (its name).")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``axl runs ...`` to the app."""
+    app.add_typer(runs_app, name="runs")
+
+
+@runs_app.command("ls")
+@handle_errors
+def ls(
+    workspace: Path = WorkspaceOption,
+    workflow: str | None = WorkflowOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """List the runs, grouped by workflow and workflow hash, newest first."""
+    from axl.runtime.runs_index import grouped, list_runs
+
+    runs = [r for r in list_runs(workspace) if workflow is None or r.workflow == workflow]
+    if as_json:
+        emit_json({"ok": True, "workspace": str(workspace), "runs": [r.to_dict() for r in runs]})
+        return
+    if not runs:
+        typer.echo(f"no runs in {workspace / 'runs'}")
+        return
+    for name, ir_hash, items in grouped(runs):
+        size = sum(r.size for r in items)
+        typer.echo(f"{name}  {ir_hash[:19]}  {_count(len(items))}, {_bytes(size)}")
+        for run in items:
+            flags = "  (in use)" if run.in_use else ""
+            typer.echo(
+                f"  {run.run_id:<28} {run.status:<11} {_when(run.started):<19} "
+                f"{_duration(run.duration_ms):>8} {_bytes(run.size):>9}{flags}"
+            )
+
+
+@runs_app.command("gc")
+@handle_errors
+def gc(
+    keep: int = typer.Option(..., "--keep", help="Runs to keep of each workflow (the newest)."),
+    workspace: Path = WorkspaceOption,
+    workflow: str | None = WorkflowOption,
+    include_unfinished: bool = typer.Option(
+        False,
+        "--include-unfinished",
+        help="Also remove running, pending or unreadable runs past --keep (never one in use).",
+    ),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Say what would go; remove nothing."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Remove all but the newest --keep runs of each workflow (never a run in use)."""
+    from axl.runtime.runs_index import list_runs, remove_run, to_remove
+
+    if keep < 0:
+        raise UsageError(f"--keep must not be negative, not {keep}", hint="for example --keep 5")
+    runs = [r for r in list_runs(workspace) if workflow is None or r.workflow == workflow]
+    chosen = to_remove(runs, keep, include_unfinished=include_unfinished)
+    removed = [run for run in chosen if dry_run or remove_run(run)]
+    freed = sum(run.size for run in removed)
+    if as_json:
+        emit_json(
+            {
+                "ok": True,
+                "dry_run": dry_run,
+                "removed": [run.run_id for run in removed],
+                "kept": len(runs) - len(removed),
+                "freed": freed,
+            }
+        )
+        return
+    verb = "would remove" if dry_run else "removed"
+    for run in removed:
+        typer.echo(f"{verb} {run.workflow} run {run.run_id} ({run.status}, {_bytes(run.size)})")
+    typer.echo(
+        f"{verb} {_count(len(removed))} ({_bytes(freed)}), kept {_count(len(runs) - len(removed))}"
+    )
+
+
+def _count(n: int) -> str:
+    return f"{n} run" + ("" if n == 1 else "s")
+
+
+def _bytes(n: int) -> str:
+    size = float(n)
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1000 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1000
+    raise AssertionError("unreachable")
+
+
+def _when(started: float | None) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(started)) if started else "-"
+
+
+def _duration(ms: float | None) -> str:
+    if ms is None:
+        return "-"
+    return f"{ms / 1000:.1f} s" if ms >= 1000 else f"{ms:.0f} ms"
