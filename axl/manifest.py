@@ -101,8 +101,35 @@ class Packages:
 
 
 @dataclass(frozen=True)
+class StepCache:
+    """The step cache of a ``cache=True`` step: where it lives, and the key parts the runner
+    cannot compute itself (see :mod:`axl.runtime.cache_key`).
+
+    ``store`` is a folder or ``s3://BUCKET/PREFIX`` (``endpoint``: the URL of an
+    S3-compatible store; None: AWS, or ``AWS_ENDPOINT_URL``). ``code`` is the
+    digest of the project's files as a code archive packs them (None when the
+    manifest's code archive carries its digest); ``environment`` names what the
+    step runs in: ``{"image": "REPO@sha256:..."}`` for a baked image pinned by
+    digest, else the lock or requirements file's digest (``{"lock": "blake3:..."}``);
+    the runner adds its Python and platform then. ``workflow`` is the workflow
+    reference as the code archive names it (None: the manifest's), so that a local
+    run and a pod agree. ``secrets`` lists each Secret env var as
+    ``VAR=SECRET/KEY`` (names only, never values); ``handlers`` maps each IO
+    handler of the step's inputs and output to its version.
+    """
+
+    store: str
+    code: str | None = None
+    environment: dict[str, str] = field(default_factory=dict)
+    workflow: str | None = None
+    secrets: tuple[str, ...] = ()
+    handlers: dict[str, str] = field(default_factory=dict)
+    endpoint: str | None = None
+
+
+@dataclass(frozen=True)
 class Manifest:
-    """What a runner needs to execute one step."""
+    """What a runner needs to execute one step (``cache``: None for a step without cache)."""
 
     workflow: str
     step: str
@@ -115,6 +142,7 @@ class Manifest:
     packages: Packages = field(default_factory=Packages)
     env: dict[str, str] = field(default_factory=dict)
     workflow_name: str | None = None
+    cache: StepCache | None = None
     version: int = MANIFEST_VERSION
 
     def to_dict(self) -> dict[str, Any]:
@@ -153,7 +181,7 @@ class Manifest:
             "manifest",
             {
                 "workflow", "step", "run_id", "params", "inputs", "outputs", "code",
-                "python_path", "packages", "env", "workflow_name", "version",
+                "python_path", "packages", "env", "workflow_name", "cache", "version",
             },
         )  # fmt: skip
         _check_version(d.get("version", MANIFEST_VERSION))
@@ -181,6 +209,7 @@ class Manifest:
             packages=_packages(d.get("packages") or {}),
             env=_env(d.get("env", {})),
             workflow_name=_opt_text(d, "workflow_name", "manifest"),
+            cache=_cache(d["cache"], d.get("code")) if d.get("cache") is not None else None,
         )
 
 
@@ -391,6 +420,45 @@ def _code(data: Any) -> CodeArchive:
         digest=None if digest is None else check_archive_digest(digest, "manifest.code.digest"),
         workdir=_text(d, "workdir", "manifest.code", default="/axl/workdir"),
     )
+
+
+def _cache(data: Any, code: Any) -> StepCache:
+    where = "manifest.cache"
+    d = _mapping(data, where)
+    _known(
+        d, where, {"store", "code", "environment", "workflow", "secrets", "handlers", "endpoint"}
+    )
+    digest = _opt_text(d, "code", where)
+    if digest is not None:
+        check_archive_digest(digest, f"{where}.code")
+    elif not (isinstance(code, dict) and code.get("digest")):
+        raise ManifestError(
+            f"{where} needs code (the digest of the project's files) when manifest.code "
+            "carries no digest",
+            hint="compile the workflow again with this axl version",
+        )
+    endpoint = _opt_text(d, "endpoint", where)
+    if endpoint is not None and not endpoint.startswith(("http://", "https://")):
+        raise ManifestError(f"{where}.endpoint {shown(endpoint)} must start with http(s)://")
+    workflow = _opt_text(d, "workflow", where)
+    if workflow is not None and ":" not in workflow:
+        raise ManifestError(f"{where}.workflow {shown(workflow)} must be 'module:Class'")
+    return StepCache(
+        store=_text(d, "store", where),
+        code=digest,
+        environment=_text_map(d.get("environment", {}), f"{where}.environment"),
+        workflow=workflow,
+        secrets=_requirements(d.get("secrets", []), f"{where}.secrets"),
+        handlers=_text_map(d.get("handlers", {}), f"{where}.handlers"),
+        endpoint=endpoint,
+    )
+
+
+def _text_map(value: Any, where: str) -> dict[str, str]:
+    return {
+        _str_item(name, where): _str_item(item, f"{where}.{label(name)}")
+        for name, item in _mapping(value, where).items()
+    }
 
 
 def _packages(data: Any) -> Packages:

@@ -64,6 +64,12 @@ def local(
     packages: str = typer.Option(
         "check", "--packages", help="Step packages: check (default), install (with uv) or none."
     ),
+    cache_store: str | None = typer.Option(
+        None,
+        "--cache-store",
+        help="Where cache=True steps keep results: a folder or s3://BUCKET/PREFIX "
+        "(default: the workflow's cache_store, else WORKSPACE/cache).",
+    ),
     fsync: bool = typer.Option(
         False,
         "--fsync",
@@ -104,6 +110,7 @@ def local(
                 only=only,
                 resume=resume,
                 listener=progress,
+                cache_store=cache_store,
             )
     except RunInterrupted as stop:
         _print_cancelled(stop, target, workspace, as_json)

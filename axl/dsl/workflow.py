@@ -30,6 +30,7 @@ WORKFLOW_OPTIONS = (
     "requirements_file",
     "use_lockfile",
     "warm_env",
+    "cache_store",
     "outputs",
 )
 RESERVED_NAMES = frozenset({*WORKFLOW_OPTIONS, "graph", "Params", "steps", "lost_steps"})
@@ -91,6 +92,9 @@ class Workflow:
             every step's missing packages into the shared env cache (and, on a cluster,
             uploads each env next to the code archive), so the steps start without
             installing (default ``False``).
+        cache_store: where ``cache=True`` steps keep their results: a folder or
+            ``s3://BUCKET/PREFIX`` (default: ``<workspace>/cache`` locally);
+            ``--cache-store`` overrides it.
         outputs: names of the steps whose results are the workflow's results.
     """
 
@@ -105,6 +109,7 @@ class Workflow:
     requirements_file: ClassVar[str | None] = None
     use_lockfile: ClassVar[bool | None] = None
     warm_env: ClassVar[bool] = False
+    cache_store: ClassVar[str | None] = None
     outputs: ClassVar[list[str] | tuple[str, ...]] = ()
 
     __axl_steps__: ClassVar[dict[str, StepSpec]] = {}
@@ -240,6 +245,23 @@ def _check_warm_env(raw: Any) -> bool:
     return raw
 
 
+def check_cache_store(raw: Any) -> str | None:
+    """A cache store: None, ``s3://BUCKET[/PREFIX]``, or a folder path.
+
+    Raises:
+        OptionValueError: anything else.
+    """
+    if raw is None:
+        return None
+    if not isinstance(raw, str) or not raw.strip() or "\x00" in raw:
+        raise OptionValueError("expected a folder or s3://BUCKET/PREFIX")
+    if "://" in raw:
+        bucket = raw.removeprefix("s3://").partition("/")[0]
+        if not raw.startswith("s3://") or not bucket:
+            raise OptionValueError("a store URL is s3://BUCKET/PREFIX (or give a folder)")
+    return raw
+
+
 def _check_outputs(raw: Any) -> tuple[str, ...]:
     if isinstance(raw, str):
         return (raw,)
@@ -277,6 +299,7 @@ _WORKFLOW_CHECKS: dict[str, Callable[[Any], Any]] = {
     "requirements_file": _check_requirements_file,
     "use_lockfile": _check_use_lockfile,
     "warm_env": _check_warm_env,
+    "cache_store": check_cache_store,
     "outputs": _check_outputs,
 }
 

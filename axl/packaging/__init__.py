@@ -4,12 +4,12 @@ reproducible image of a workflow (``axl build-image``).
 The runner's side (extracting an archive safely) is :mod:`axl.runtime.extract`.
 """
 
+from axl.codefiles.ignore import select_files
+from axl.codefiles.roots import ModuleLocation, archive_root_for, locate_module, module_name_for
 from axl.packaging.archive import ArchiveError, ArchiveResult, archive_name, build_archive
-from axl.packaging.ignore import select_files
 from axl.packaging.image_build import ImageBuild, ImageRequest, build_image
 from axl.packaging.image_reference import BuiltImage, load_build_report
 from axl.packaging.location import CodeLocation, archive_key, parse_endpoint
-from axl.packaging.roots import ModuleLocation, archive_root_for, locate_module, module_name_for
 from axl.packaging.upload import (
     StorageError,
     UploadResult,

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from axl._version import __version__
+from axl.codefiles.roots import locate_module
 from axl.digests import format_digest
 from axl.errors import InfrastructureError, UsageError
 from axl.ir import IRWorkflow
@@ -33,7 +34,6 @@ from axl.packaging.image_context import ImageContext, extract_context, write_con
 from axl.packaging.image_engine import Engine, find_engine
 from axl.packaging.image_labels import image_labels
 from axl.packaging.image_reference import parse_tag
-from axl.packaging.roots import locate_module
 
 __all__ = [
     "BUILD_REPORT_VERSION",

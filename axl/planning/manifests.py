@@ -16,6 +16,7 @@ from axl.manifest import (
     ManifestOutput,
     Packages,
 )
+from axl.planning.cache import cache_data
 from axl.planning.paths import PathScheme
 from axl.planning.warm import store_data, warms
 
@@ -134,6 +135,8 @@ def manifest_data(manifest: Manifest) -> dict[str, Any]:
         data["code"] = code
     if manifest.env:
         data["env"] = dict(manifest.env)
+    if manifest.cache is not None:
+        data["cache"] = cache_data(manifest.cache)
     return data
 
 

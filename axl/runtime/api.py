@@ -140,6 +140,7 @@ def run_local(
     only: str | None = None,
     resume: bool = False,
     listener: Any = None,
+    cache_store: str | None = None,
 ) -> RunResult:
     """Run a workflow locally and return a :class:`RunResult`.
 
@@ -154,6 +155,10 @@ def run_local(
     ``run_id`` names the run (a new id is made when it is ``None``); an
     existing run is continued only with ``resume=True`` (rerun what did not
     finish or is stale) or ``only=STEP``, and keeps its params.
+
+    ``cache_store`` is where ``cache=True`` steps keep results (a folder or
+    ``s3://BUCKET/PREFIX``); default: the workflow's ``cache_store``, else
+    ``<workspace>/cache``.
 
     Ctrl-C (or SIGTERM) stops the steps, records the run as ``cancelled`` and
     raises :class:`axl.runtime.interrupts.RunInterrupted`, a
@@ -220,9 +225,23 @@ def run_local(
         resume=resume,
         target=target,
         listener=listener,
+        cache_store=_cache_store(cache_store, cls),
     )
     record = execute_run(ir, given, options)
     return RunResult(ir, record)
+
+
+def _cache_store(given: str | None, cls: type[Workflow]) -> str | None:
+    from axl.dsl.options import OptionValueError
+    from axl.dsl.workflow import check_cache_store
+
+    try:
+        return check_cache_store(given) or cls.cache_store
+    except OptionValueError as exc:
+        raise UsageError(
+            f"--cache-store {given!r} is invalid: {exc}",
+            hint="pass a folder or s3://BUCKET/PREFIX",
+        ) from None
 
 
 def _prepare_archive(archive: Path, digest: str | None, workspace: Path) -> CodeArchive:

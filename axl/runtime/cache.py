@@ -1,183 +1,224 @@
-"""Step keys and the step result cache of the local engine (``@step(cache=True)``).
+"""The step cache, on the runner's side: look a step up before calling it, store it after.
 
-A step's key digests everything its result depends on: its name and code
-digest, the output handler, each input (artifacts by content digest), the
-params, the env (secrets by name only, never by value) and axl's version.
-The run record keeps each step's key; the cache files results under it.
+Every backend runs a ``cache=True`` step through this code (its manifest has
+a ``cache`` section): the runner computes the step's key
+(:mod:`axl.runtime.cache_key`), and on a hit puts the entry's outputs in
+place of the step's, each checked against its digest and given a sidecar
+naming this run, without importing or calling the step. After a step that
+ran, its outputs are stored write-once in the store (:mod:`axl.runtime.cache_store`).
 
-Entries live in ``<workspace>/cache/<key>/``: the artifact files, read-only,
-and ``entry.json`` naming the key, the step and each file's digest. An entry
-is written in a temporary folder and renamed into place, so concurrent runs
-see a whole entry or none, and the first writer wins. Restoring checks the
-entry's identity and digests and copies the files (a copy-on-write clone
-where the filesystem has them), so damaging a run's output never damages the
-cache, nor the other way round.
+A damaged entry (unreadable, another key or step, a file whose digest does not
+match) is a miss with a warning on stderr, is never loaded, and is removed so
+that the next store can replace it. A store that cannot be reached is a miss
+with a warning too: the cache never fails a step that would succeed without it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
-import json
 import os
-import secrets
 import shutil
+import tempfile
+import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from blake3 import blake3
 
-from axl._version import __version__
-from axl.errors import ArtifactError
+from axl.digests import format_digest
+from axl.errors import AxlError
 from axl.io import atomic
-from axl.io.meta import encode_sidecar, sidecar_of
-from axl.ir import IRNode, IRWorkflow
 from axl.manifest import Manifest
-from axl.runtime.record import OutputInfo
+from axl.runtime.cache_key import KEY_SCHEMA, CacheKey, cache_key
+from axl.runtime.cache_store import (
+    ENTRY_FILE,
+    CacheStore,
+    CacheStoreError,
+    DamagedEntry,
+    FolderStore,
+)
+from axl.runtime.outputs import OutputInfo
 
-ENTRY_FILE = "entry.json"
-_FICLONE = 0x40049409  # ioctl of Linux: share the blocks, copy on write
+__all__ = ["ENTRY_FILE", "Lookup", "lookup", "open_store"]
 
-
-def step_key(
-    ir: IRWorkflow, node: IRNode, manifest: Manifest, upstream: Mapping[str, str | None]
-) -> str:
-    """A digest of everything the step's result can depend on.
-
-    ``upstream`` maps each upstream step to its output's digest (``None`` when skipped).
-    """
-    inputs: list[Any] = []
-    for item in node.inputs:
-        if item.source == "step":
-            inputs.append([item.name, "step", item.ref, upstream.get(item.ref or ""), item.mode])
-        else:
-            inputs.append([item.name, item.source, item.ref, item.value])
-    env = [
-        [var.name, "secret", var.secret.name, var.secret.key]
-        if var.secret is not None
-        else [var.name, "value", var.value]
-        for var in (*ir.env, *node.env)
-    ]
-    material = {
-        "axl": __version__,
-        "step": node.name,
-        "code": node.code_digest,
-        "handler": node.output.handler,
-        "inputs": inputs,
-        "upstream": sorted([name, upstream.get(name)] for name in ir.upstream(node.name)),
-        "params": manifest.params,
-        "env": env,
-        "when": node.when.model_dump(mode="json") if node.when is not None else None,
-    }
-    text = json.dumps(material, sort_keys=True, default=repr)
-    return blake3(text.encode()).hexdigest()[:32]
+HIT, MISS = "hit", "miss"
 
 
-def clone_file(source: Path, target: Path) -> None:
-    """Copy ``source`` to ``target`` atomically: a clone where possible, else a copy."""
-    fd, temp = atomic.open_temp(str(target))
+@dataclass
+class Lookup:
+    """A cached step's key, its store, and what the lookup found (``outputs``: a hit)."""
+
+    manifest: Manifest
+    key: CacheKey
+    store: CacheStore
+    outputs: tuple[OutputInfo, ...] | None = None
+    stored: bool | None = None
+
+    def report(self) -> dict[str, Any]:
+        """What the runner's result says about the cache (the run record keeps the parts)."""
+        data: dict[str, Any] = {
+            "status": HIT if self.outputs is not None else MISS,
+            "key": self.key.key,
+            "parts": dict(self.key.digests),
+        }
+        if self.stored is not None:
+            data["stored"] = self.stored
+        return data
+
+    def save(self, outputs: tuple[OutputInfo, ...]) -> None:
+        """Keep the step's outputs under its key (the first complete entry stays)."""
+        from axl.io.artifacts import read_meta
+
+        manifest, files, described = self.manifest, {}, []
+        for out in outputs:
+            meta = read_meta(out.path)
+            name = f"{out.name}{meta.ext}"
+            files[name] = Path(out.path)
+            shown = dataclasses.replace(meta, run_id=None).to_dict()
+            described.append({"name": out.name, "file": name, "meta": shown})
+        entry = {
+            "schema": KEY_SCHEMA,
+            "key": self.key.key,
+            "step": manifest.step,
+            "workflow": manifest.workflow_name,
+            "parts": dict(self.key.digests),
+            "outputs": described,
+            "files": {name: _meta_digest(described, name) for name in files},
+            "created": time.time(),
+        }
+        try:
+            self.stored = self.store.put(self.key.key, entry, files)
+        except (AxlError, OSError) as exc:
+            self.stored = False
+            _warn(manifest, f"cannot store the result in {self.store.url}: {_text(exc)}")
+
+
+def open_store(url: str, *, endpoint: str | None = None) -> CacheStore:
+    """The store at ``url``: ``s3://BUCKET/PREFIX``, else a folder."""
+    if url.startswith("s3://"):
+        from axl.runtime.cache_s3 import S3Store
+
+        return S3Store(url, endpoint=endpoint)
+    return FolderStore(Path(url))
+
+
+def lookup(manifest: Manifest, input_digests: Mapping[str, str]) -> Lookup:
+    """The step's key, and its outputs put in place when the store holds an entry for it."""
+    assert manifest.cache is not None
+    key = cache_key(manifest, input_digests)
+    store = open_store(manifest.cache.store, endpoint=manifest.cache.endpoint)
+    found = Lookup(manifest=manifest, key=key, store=store)
+    if manifest.outputs:
+        found.outputs = _restore(found)
+    return found
+
+
+def _restore(found: Lookup) -> tuple[OutputInfo, ...] | None:
+    manifest, key = found.manifest, found.key.key
+    first = Path(manifest.outputs[0].path)
+    try:
+        first.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".axl-cache-", dir=first.parent))
+    except OSError as exc:
+        _warn(manifest, f"cannot restore into {first.parent}: {exc.strerror or exc}")
+        return None
     try:
         try:
-            with open(source, "rb") as src:
-                try:
-                    import fcntl
-
-                    fcntl.ioctl(fd, _FICLONE, src.fileno())
-                except OSError:
-                    with open(fd, "wb", closefd=False) as dst:
-                        shutil.copyfileobj(src, dst, 1024 * 1024)
-        finally:
-            os.close(fd)
-        os.chmod(temp, 0o644)
-        os.replace(temp, target)
-    except BaseException as exc:
-        atomic.remove(temp)
-        if isinstance(exc, OSError):
-            raise atomic.cannot_write(str(target), exc.strerror or str(exc)) from None
-        raise
-
-
-def restore(
-    cache_dir: Path, key: str, manifest: Manifest, *, run_id: str
-) -> list[OutputInfo] | None:
-    """Put a cached result in place of the step's outputs; None on a miss.
-
-    An entry that does not check out (another key or step, a changed file) is
-    removed, so the next store can replace it.
-    """
-    from axl.io.artifacts import verify_artifact
-
-    entry = cache_dir / key
-    try:
-        info = json.loads((entry / ENTRY_FILE).read_bytes())
-    except (OSError, ValueError):
-        if entry.exists():
-            _discard(entry)
+            entry = found.store.get(key, staging)
+            if entry is None:
+                return None
+            return _place(manifest, key, entry, staging)
+        except DamagedEntry as exc:
+            _warn(manifest, f"damaged cache entry {key} (a miss; it is removed): {exc.why}")
+            _remove(found.store, key)
+        except (CacheStoreError, OSError) as exc:
+            _warn(manifest, f"cannot read the cache store {found.store.url}: {_text(exc)}")
         return None
-    digests = info.get("digests") if isinstance(info, dict) else None
-    if info.get("key") != key or info.get("step") != manifest.step or not isinstance(digests, dict):
-        _discard(entry)
-        return None
-    found = []
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _place(
+    manifest: Manifest, key: str, entry: Mapping[str, Any], staging: Path
+) -> tuple[OutputInfo, ...]:
+    """Check every staged file, then move each into place with a sidecar naming this run."""
+    from axl.io.meta import ArtifactMeta, encode_sidecar, sidecar_of
+
+    if entry.get("key") != key or entry.get("step") != manifest.step:
+        raise DamagedEntry(f"it names key {entry.get('key')!r} and step {entry.get('step')!r}")
+    described = {o.get("name"): o for o in entry.get("outputs", []) if isinstance(o, dict)}
+    checked = []
     for out in manifest.outputs:
-        cached = entry / Path(out.path).name
+        item = described.get(out.name)
+        if item is None:
+            raise DamagedEntry(f"it holds no output {out.name!r}")
         try:
-            meta = verify_artifact(cached)
-        except ArtifactError:
-            _discard(entry)
-            return None
-        if meta.digest != digests.get(cached.name) or meta.step != manifest.step:
-            _discard(entry)
-            return None
-        found.append((out, cached, meta))
+            meta = ArtifactMeta.from_dict(item.get("meta"), source=f"entry {key}")
+        except AxlError as exc:
+            raise DamagedEntry(exc.message) from None
+        staged = staging / str(item.get("file"))
+        digest = _file_digest(staged)
+        if digest != meta.digest or entry["files"].get(staged.name) != meta.digest:
+            raise DamagedEntry(f"{staged.name} has digest {digest}, not {meta.digest}")
+        checked.append((out, staged, meta))
     outputs = []
-    for out, cached, meta in found:
-        target = Path(out.path)
-        atomic.remove(sidecar_of(str(target)))
-        clone_file(cached, target)
-        mine = dataclasses.replace(meta, run_id=run_id)
-        atomic.write_file(sidecar_of(str(target)), encode_sidecar(mine), durable=False)
+    for out, staged, meta in checked:
+        target = out.path
+        atomic.remove(sidecar_of(target))
+        os.chmod(staged, 0o644)
+        os.replace(staged, target)
+        mine = dataclasses.replace(
+            meta, run_id=manifest.run_id, step=manifest.step, workflow=manifest.workflow_name
+        )
+        atomic.write_file(sidecar_of(target), encode_sidecar(mine), durable=False)
         outputs.append(
             OutputInfo(
                 name=out.name,
-                path=out.path,
+                path=target,
                 handler=meta.handler,
                 digest=meta.digest,
                 size=meta.size,
                 python_type=meta.python_type,
             )
         )
-    return outputs
+    return tuple(outputs)
 
 
-def store(cache_dir: Path, key: str, step: str, outputs: list[OutputInfo]) -> None:
-    """Keep a step's outputs for later runs (the first complete entry for a key stays)."""
-    entry = cache_dir / key
-    if entry.exists():
-        return
-    temp = cache_dir / f".{key}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+def _file_digest(path: Path) -> str | None:
     try:
-        temp.mkdir(parents=True)
-        digests = {}
-        for out in outputs:
-            data = Path(out.path)
-            for source in (data, Path(sidecar_of(str(data)))):
-                clone_file(source, temp / source.name)
-                os.chmod(temp / source.name, 0o444)
-            digests[data.name] = out.digest
-        (temp / ENTRY_FILE).write_text(
-            json.dumps({"key": key, "step": step, "digests": digests}, sort_keys=True)
-        )
-        os.chmod(temp / ENTRY_FILE, 0o444)
-        os.rename(temp, entry)
-    except OSError:  # another run stored it first, or the cache is not writable: no entry
-        _discard(temp)
+        size = path.stat().st_size
+        if size == 0:
+            return format_digest(blake3().hexdigest())
+        hasher = blake3(max_threads=blake3.AUTO) if size > 1 << 24 else blake3()
+        return format_digest(hasher.update_mmap(path).hexdigest())
+    except (OSError, ValueError):
+        return None
 
 
-def _discard(folder: Path) -> None:
-    """Remove a folder of the cache (renamed aside first, so no reader sees it half gone)."""
-    aside = folder.with_name(f".{folder.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    with contextlib.suppress(OSError):
-        os.rename(folder, aside)
-        shutil.rmtree(aside, ignore_errors=True)
+def _meta_digest(described: list[dict[str, Any]], name: str) -> str:
+    return str(next(item["meta"]["digest"] for item in described if item["file"] == name))
+
+
+def _remove(store: CacheStore, key: str) -> None:
+    with contextlib.suppress(AxlError, OSError):
+        store.remove(key)
+
+
+def _text(exc: BaseException) -> str:
+    return exc.message if isinstance(exc, AxlError) else str(exc)
+
+
+def _warn(manifest: Manifest, message: str) -> None:
+    from axl.runtime.logs import log_event
+
+    log_event(
+        "cache_warning",
+        level="warning",
+        workflow=manifest.workflow_name or manifest.workflow,
+        step=manifest.step,
+        run_id=manifest.run_id,
+        message=message,
+    )

@@ -26,8 +26,9 @@ from typing import IO
 
 from blake3 import blake3
 
+from axl.codefiles.selection import MARKER_NAME
 from axl.runtime.env_cache import cache_root, publish, read_marker, staging_folder
-from axl.runtime.extract import MARKER_NAME, extract_archive
+from axl.runtime.extract import extract_archive
 from axl.runtime.packages import PackagesError
 
 LEFT_OUT = frozenset({".lock", MARKER_NAME})

@@ -34,11 +34,11 @@ from typing import IO
 
 from blake3 import blake3
 
+from axl.codefiles.selection import MARKER_NAME
 from axl.digests import digest_hex
 from axl.errors import InfrastructureError
 from axl.runtime.tar_headers import HeaderRefused, check_headers, over_bytes, over_entries
 
-MARKER_NAME = ".axl-archive.json"
 MARKER_FORMAT = 1
 MAX_SYMLINK_HOPS = 40
 MAX_DEPTH = 128

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from axl.errors import AxlError
-from axl.ir import IRNode, IRWorkflow
+from axl.ir import IRWorkflow
 from axl.manifest import Manifest
 from axl.planning import retry_delay
 from axl.runtime.fork_server import ForkServer
@@ -294,8 +294,6 @@ def _start(state: _State, procs: StepProcesses, name: str) -> None:
     step_dir = Path(state.record.run_dir) / name
     step_dir.mkdir(exist_ok=True)
     step.key = _current_key(state, name)
-    if node.cache and _restore_cached(state, node):
-        return
     step.attempts = state.sched.started(name)
     step.status = RUNNING
     now = time.time()
@@ -304,25 +302,6 @@ def _start(state: _State, procs: StepProcesses, name: str) -> None:
     job = procs.start(manifest, step_dir, attempt=step.attempts, started=now, timeout=node.timeout)
     step.log = str(job.log_path)
     _notify(options, "started", step)
-
-
-def _restore_cached(state: _State, node: IRNode) -> bool:
-    from axl.runtime.cache import restore
-
-    step = state.record.steps[node.name]
-    assert step.key is not None
-    cache_dir = state.options.workspace / "cache"
-    outputs = restore(cache_dir, step.key, state.manifests[node.name], run_id=state.record.run_id)
-    if outputs is None:
-        return False
-    step.status = CACHED
-    step.outputs = outputs
-    step.started = step.finished = time.time()
-    step.duration_ms = 0.0
-    step.reason = "unchanged code, inputs and params: reused the cached result"
-    _settle(state, "cached", step)
-    state.sched.succeeded(node.name, cached=True)
-    return True
 
 
 def _complete(
@@ -335,13 +314,17 @@ def _complete(
     step.duration_ms = round((step.finished - job.started) * 1000, 3)
     step.exit_code = ended.exit_code
     if ended.exit_code == 0 and ended.result is not None:
-        step.status = SUCCEEDED
         step.error = None
         step.outputs = [OutputInfo(**o) for o in ended.result.get("outputs", [])]
-        if node.cache and step.key is not None:
-            from axl.runtime.cache import store
-
-            store(state.options.workspace / "cache", step.key, node.name, step.outputs)
+        cache = ended.result.get("cache")
+        step.cache = cache if isinstance(cache, dict) else None
+        if step.cache is not None and step.cache.get("status") == "hit":  # the runner's lookup
+            step.status = CACHED
+            step.reason = "unchanged code, environment, inputs and params: reused the cached result"
+            _settle(state, "cached", step)
+            sched.succeeded(job.step, cached=True)
+            return
+        step.status = SUCCEEDED
         _settle(state, "succeeded", step)
         sched.succeeded(job.step)
         return

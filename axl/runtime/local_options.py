@@ -15,7 +15,7 @@ Listener = Callable[[str, StepRecord], None]
 
 @dataclass
 class LocalOptions:
-    """How to run: parallelism, where, isolation, durability, which steps."""
+    """How to run: parallelism, where, isolation, durability, which steps, the cache store."""
 
     max_parallel: int | None = None
     workspace: Path = Path(".axl")
@@ -29,3 +29,8 @@ class LocalOptions:
     resume: bool = False
     target: str | None = None
     listener: Listener | None = None
+    cache_store: str | None = None
+    """Where ``cache=True`` steps keep results: a folder or ``s3://BUCKET/PREFIX``
+    (None: ``<workspace>/cache``)."""
+    cache_endpoint: str | None = None
+    """The URL of an S3-compatible cache store (None: AWS, or ``AWS_ENDPOINT_URL``)."""

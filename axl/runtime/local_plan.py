@@ -1,8 +1,10 @@
 """The manifests of a local run: the shared lowering, with the run folder's paths.
 
-Each manifest also carries the step's literal env values (the engine's step
-processes set them for the step, as a pod's container spec does); Secrets
-are inherited from this environment and never written anywhere.
+A ``cache=True`` step's manifest has a cache section (the store, the code
+digest computed once for the run). Each manifest also carries the step's
+literal env values (the engine's step processes set them for the step, as a
+pod's container spec does); Secrets are inherited from this environment and
+never written anywhere.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from typing import Any
 from axl.ir import IRWorkflow
 from axl.manifest import Manifest, WarmManifest
 from axl.planning import ManifestSettings, RunFolder, literal_env, lower
+from axl.planning.cache import step_cache
 from axl.planning.warm import warm_manifest
+from axl.runtime.local_cache import cache_settings
 from axl.runtime.local_options import LocalOptions
 
 
@@ -35,8 +39,13 @@ def local_manifests(
         packages_policy=options.packages_policy,
     )
     lowering = lower(ir, RunFolder(str(run_dir)), settings)
+    cache = cache_settings(ir, options)  # the code digested once for the whole run
     return {
-        name: replace(step.manifest, env=literal_env(ir, step.node))
+        name: replace(
+            step.manifest,
+            env=literal_env(ir, step.node),
+            cache=step_cache(ir, step.node, cache),
+        )
         for name, step in lowering.steps.items()
     }
 

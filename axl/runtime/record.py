@@ -66,7 +66,7 @@ class StepRecord(BaseModel):
     """What happened to one step.
 
     ``key`` is the digest of what the step consumed (code, params, env, the
-    digests of its inputs; see :func:`axl.runtime.cache.step_key`): when the
+    digests of its inputs; see :func:`axl.runtime.step_inputs.step_key`): when the
     inputs present now give another key, the step's result is stale.
     """
 
@@ -82,6 +82,9 @@ class StepRecord(BaseModel):
     log: str | None = None
     exit_code: int | None = None
     key: str | None = None
+    cache: dict[str, Any] | None = None
+    """A cached step's lookup: ``status`` (hit or miss), the cache ``key`` and its ``parts``
+    (name -> digest), which ``axl cache explain`` compares with a later key."""
 
 
 class RunRecord(BaseModel):

@@ -18,7 +18,7 @@ import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from axl.errors import (
     ArtifactError,
@@ -31,6 +31,9 @@ from axl.errors import (
 from axl.manifest import Manifest, ManifestError, ManifestInput
 from axl.runtime.outputs import OutputInfo
 
+if TYPE_CHECKING:
+    from axl.runtime.cache import Lookup
+
 _AXL_DIR = str(Path(__file__).resolve().parents[1])
 
 
@@ -41,18 +44,45 @@ class StepResult:
     step: str
     duration_ms: float
     outputs: tuple[OutputInfo, ...] = field(default_factory=tuple)
+    cache: dict[str, Any] | None = None
+    """For a cached step: ``status`` (``hit`` or ``miss``), ``key``, ``parts`` (digests)."""
+
+    @property
+    def hit(self) -> bool:
+        """Whether the outputs came from the step cache (the step was not called)."""
+        return self.cache is not None and self.cache.get("status") == "hit"
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "step": self.step,
             "duration_ms": self.duration_ms,
             "outputs": [o.to_dict() for o in self.outputs],
         }
+        if self.cache is not None:
+            data["cache"] = self.cache
+        return data
 
 
 def run_step(manifest: Manifest, *, durable: bool = True) -> StepResult:
-    """Execute the step a manifest describes; raise an :class:`AxlError` on failure."""
+    """Execute the step a manifest describes; raise an :class:`AxlError` on failure.
+
+    A step with a ``cache`` section is looked up first: on a hit its outputs are
+    put in place and the step is neither imported nor called.
+    """
     start = time.perf_counter()
+    cached = _lookup(manifest) if manifest.cache is not None else None
+    if cached is not None and cached.outputs is not None:
+        for out, info in zip(manifest.outputs, cached.outputs, strict=True):
+            if out.value_path:
+                from axl.io.artifacts import read_artifact
+
+                _write_value(Path(out.value_path), read_artifact(info.path, info.handler))
+        return StepResult(
+            step=manifest.step,
+            duration_ms=(time.perf_counter() - start) * 1000,
+            outputs=cached.outputs,
+            cache=cached.report(),
+        )
     if manifest.code is not None:
         _prepare_code(manifest)
     for entry in reversed(manifest.python_path):
@@ -76,11 +106,32 @@ def run_step(manifest: Manifest, *, durable: bool = True) -> StepResult:
         }
         value = call_user_step(manifest, spec.fn, instance, kwargs)
         outputs = tuple(_save_output(manifest, value, out, durable) for out in manifest.outputs)
+    if cached is not None:
+        cached.save(outputs)
     return StepResult(
         step=manifest.step,
         duration_ms=(time.perf_counter() - start) * 1000,
         outputs=outputs,
+        cache=cached.report() if cached is not None else None,
     )
+
+
+def _lookup(manifest: Manifest) -> Lookup:
+    """The step's cache key (each artifact input checked and digested) and what the store has."""
+    from axl.io.artifacts import verify_artifact
+    from axl.runtime.cache import lookup
+
+    digests = {}
+    for item in manifest.inputs:
+        if item.source != "artifact":
+            continue
+        assert item.path is not None
+        run_id = manifest.run_id if item.ref is not None else None
+        try:
+            digests[item.name] = verify_artifact(item.path, step=item.ref, run_id=run_id).digest
+        except ArtifactError as exc:
+            raise _input_error(manifest, item, exc) from None
+    return lookup(manifest, digests)
 
 
 _REGISTERED: dict[str, Any] = {}
@@ -193,16 +244,22 @@ def _load_input(manifest: Manifest, instance: Any, item: ManifestInput, fn: Any)
             return str(path) if _wants_text(fn, item.name) else path
         return read_artifact(path, item.handler, step=producer, run_id=run_id)
     except ArtifactError as exc:
-        if producer is None:
-            raise
-        raise ArtifactError(
-            f"step {manifest.step!r}, input {item.name!r}: {exc.message}",
-            hint=f"rerun step {producer!r}, which writes it (locally: --only {producer}, "
-            "or --resume, which reruns a step whose output is corrupt)",
-            path=str(path),
-            step=manifest.step,
-            producer=producer,
-        ) from None
+        raise _input_error(manifest, item, exc) from None
+
+
+def _input_error(manifest: Manifest, item: ManifestInput, exc: ArtifactError) -> ArtifactError:
+    """An input's artifact error, naming the step that writes it when the manifest does."""
+    producer = item.ref
+    if producer is None:
+        return exc
+    return ArtifactError(
+        f"step {manifest.step!r}, input {item.name!r}: {exc.message}",
+        hint=f"rerun step {producer!r}, which writes it (locally: --only {producer}, "
+        "or --resume, which reruns a step whose output is corrupt)",
+        path=str(item.path),
+        step=manifest.step,
+        producer=producer,
+    )
 
 
 def _wants_text(fn: Any, arg: str) -> bool:
@@ -355,10 +412,12 @@ def execute(manifest: Manifest, *, durable: bool = True) -> Outcome:
             **context,
         )
         return Outcome(exit_code=EXIT_INTERNAL, error=error)
+    extra: dict[str, Any] = {"cache": result.cache} if result.cache is not None else {}
     log_event(
         "succeeded",
         duration_ms=(time.perf_counter() - start) * 1000,
         outputs=[o.to_dict() for o in result.outputs],
+        **extra,
         **context,
     )
     return Outcome(exit_code=EXIT_OK, result=result)

@@ -1,4 +1,4 @@
-"""A small S3 client for the runner's start path: GET, HEAD and PUT, signed with AWS SigV4.
+"""A small S3 client for the runner's start path: GET, HEAD, PUT, DELETE, LIST, signed with SigV4.
 
 Importing boto3 and making a client takes about 0.4 s, more than the rest of
 a step's cold start; this client takes the standard library's ``urllib``
@@ -65,9 +65,10 @@ def sign(
     credentials: Credentials,
     region_name: str,
     amz_date: str,
+    query: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     """``headers`` plus the SigV4 ones (``x-amz-date``, ``x-amz-content-sha256``, the token,
-    ``Authorization``) for an S3 request without a query; ``amz_date`` is ``YYYYMMDDTHHMMSSZ``.
+    ``Authorization``) for an S3 request; ``amz_date`` is ``YYYYMMDDTHHMMSSZ``.
     """
     parts = urllib.parse.urlsplit(url)
     signed = {name.lower(): " ".join(value.split()) for name, value in headers.items()}
@@ -81,7 +82,7 @@ def sign(
         [
             method,
             urllib.parse.quote(urllib.parse.unquote(parts.path) or "/", safe="/~"),
-            "",
+            query_text(query or {}),
             "".join(f"{name}:{signed[name]}\n" for name in names),
             ";".join(names),
             payload_sha256,
@@ -103,6 +104,14 @@ def sign(
     return out
 
 
+def query_text(query: Mapping[str, str]) -> str:
+    """A query in SigV4's canonical form: sorted, each name and value percent-encoded."""
+    return "&".join(
+        f"{urllib.parse.quote(name, safe='-_.~')}={urllib.parse.quote(value, safe='-_.~')}"
+        for name, value in sorted(query.items())
+    )
+
+
 class S3Failure(Exception):
     """An S3 request failed: ``status`` (0: no answer) and the error ``code`` S3 gave."""
 
@@ -120,7 +129,7 @@ class Answer:
 
 
 class SignedS3:
-    """GET, HEAD and PUT of objects, path-style, at ``endpoint`` (None: AWS for the region)."""
+    """GET, HEAD, PUT, DELETE and listings, path-style, at ``endpoint`` (None: AWS)."""
 
     def __init__(self, endpoint: str | None, credentials: Credentials, region_name: str) -> None:
         self.region = region_name
@@ -140,6 +149,7 @@ class SignedS3:
         size: int = 0,
         payload_sha256: str = EMPTY_SHA256,
         headers: Mapping[str, str] | None = None,
+        query: Mapping[str, str] | None = None,
     ) -> Answer:
         """Send one request; raises :class:`S3Failure` for an error or no answer."""
         url = self.url(bucket, key)
@@ -147,7 +157,11 @@ class SignedS3:
         if body is not None:
             given["content-length"] = str(size)
         amz_date = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-        signed = sign(method, url, given, payload_sha256, self.credentials, self.region, amz_date)
+        signed = sign(
+            method, url, given, payload_sha256, self.credentials, self.region, amz_date, query
+        )
+        if query:
+            url = f"{url}?{query_text(query)}"
         request = urllib.request.Request(url, data=body, method=method, headers=signed)
         try:
             response = urllib.request.urlopen(request, timeout=60)

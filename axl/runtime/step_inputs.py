@@ -7,10 +7,14 @@ the cache), and whether its ``when`` holds.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from blake3 import blake3
+
+from axl._version import __version__
 from axl.dsl.conditions import evaluate_condition
 from axl.ir import IRNode, IRWorkflow
 from axl.manifest import Manifest
@@ -21,8 +25,6 @@ def current_key(
     ir: IRWorkflow, steps: Mapping[str, StepRecord], manifest: Manifest, name: str
 ) -> str | None:
     """The step's key from the outputs its upstream steps hold now; None while one is to run."""
-    from axl.runtime.cache import step_key
-
     digests: dict[str, str | None] = {}
     for up in ir.upstream(name):
         record = steps[up]
@@ -33,6 +35,43 @@ def current_key(
         else:
             return None
     return step_key(ir, ir.get_node(name), manifest, digests)
+
+
+def step_key(
+    ir: IRWorkflow, node: IRNode, manifest: Manifest, upstream: Mapping[str, str | None]
+) -> str:
+    """A digest of what the step consumes in this run, to tell when its result went stale.
+
+    ``upstream`` maps each upstream step to its output's digest (``None`` when
+    skipped). This is the run record's key, not the step cache's (see
+    :mod:`axl.runtime.cache_key`, which also covers the project's code and the
+    environment): it is computed by the engine from the record alone.
+    """
+    inputs: list[Any] = []
+    for item in node.inputs:
+        if item.source == "step":
+            inputs.append([item.name, "step", item.ref, upstream.get(item.ref or ""), item.mode])
+        else:
+            inputs.append([item.name, item.source, item.ref, item.value])
+    env = [
+        [var.name, "secret", var.secret.name, var.secret.key]
+        if var.secret is not None
+        else [var.name, "value", var.value]
+        for var in (*ir.env, *node.env)
+    ]
+    material = {
+        "axl": __version__,
+        "step": node.name,
+        "code": node.code_digest,
+        "handler": node.output.handler,
+        "inputs": inputs,
+        "upstream": sorted([name, upstream.get(name)] for name in ir.upstream(node.name)),
+        "params": manifest.params,
+        "env": env,
+        "when": node.when.model_dump(mode="json") if node.when is not None else None,
+    }
+    text = json.dumps(material, sort_keys=True, default=repr)
+    return blake3(text.encode()).hexdigest()[:32]
 
 
 def condition_holds(

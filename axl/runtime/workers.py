@@ -329,7 +329,8 @@ def _report_from_log(log_path: Path) -> dict[str, Any] | None:
         except ValueError:
             continue
         if event.get("status") == "succeeded":
-            return {"exit_code": 0, "result": {"outputs": event.get("outputs", [])}, "error": None}
+            result = {"outputs": event.get("outputs", []), "cache": event.get("cache")}
+            return {"exit_code": 0, "result": result, "error": None}
         if event.get("status") == "failed":
             code = event.get("exit_code", EXIT_INTERNAL)
             return {"exit_code": code, "result": None, "error": event.get("error")}

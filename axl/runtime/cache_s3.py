@@ -1,0 +1,158 @@
+"""The step cache in S3 or MinIO: ``s3://BUCKET/PREFIX``.
+
+An entry is ``<prefix>/<key>/entry.json`` and its files under
+``<prefix>/<key>/<writer>/``, a folder of the writer's own (named in the
+entry's ``data``). A writer uploads its files first, then ``entry.json`` with
+a conditional put (``If-None-Match: *``): the first complete writer wins,
+and a later one, refused with 412, removes its own files. Because each
+writer's files are its own, an ``entry.json`` always names files that are
+whole, even on a store that ignored the condition (the last writer would win
+there; moto in server mode and AWS honour it). Requests are signed with
+static credentials from the environment (:mod:`axl.runtime.s3_http`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from axl.runtime import s3_http
+from axl.runtime.cache_store import ENTRY_FILE, CacheStoreError, DamagedEntry, parse_entry
+
+_CHUNK = 1024 * 1024
+_ABSENT = frozenset({"404", "NoSuchKey", "NotFound"})
+_KEY_IN_LISTING = re.compile(rb"<Key>([^<]+)</Key>")
+_TOKEN = re.compile(r"[0-9a-f]{16}")
+
+
+class S3Store:
+    """Write-once entries under an ``s3://BUCKET/PREFIX``."""
+
+    def __init__(self, url: str, *, endpoint: str | None = None) -> None:
+        bucket, _, prefix = url.removeprefix("s3://").partition("/")
+        if not bucket:
+            raise CacheStoreError(
+                f"cache store {url!r} names no bucket", hint="write s3://BUCKET/PREFIX"
+            )
+        self.url = url
+        self.bucket = bucket
+        self.prefix = prefix.strip("/")
+        self.endpoint = (
+            endpoint
+            or os.environ.get("AWS_ENDPOINT_URL_S3")
+            or os.environ.get("AWS_ENDPOINT_URL")
+            or None
+        )
+        self._client: s3_http.SignedS3 | None = None
+
+    @property
+    def client(self) -> s3_http.SignedS3:
+        if self._client is None:
+            credentials = s3_http.static_credentials()
+            if credentials is None:
+                raise CacheStoreError(
+                    f"the cache store {self.url} needs AWS_ACCESS_KEY_ID and "
+                    "AWS_SECRET_ACCESS_KEY in the environment",
+                    hint="export the store's keys (a pod gets them from a Secret)",
+                )
+            self._client = s3_http.SignedS3(self.endpoint, credentials, s3_http.region())
+        return self._client
+
+    def _key(self, *parts: str) -> str:
+        return "/".join((self.prefix, *parts) if self.prefix else parts)
+
+    def _call(self, method: str, key: str, **kw: Any) -> s3_http.Answer | None:
+        try:
+            return self.client.request(method, self.bucket, key, **kw)
+        except s3_http.S3Failure as exc:
+            if exc.code in _ABSENT:
+                return None
+            if exc.status == 412:
+                raise
+            where = self.endpoint or "S3"
+            raise CacheStoreError(
+                f"cannot {method} s3://{self.bucket}/{key} at {where}: {exc.detail}",
+                hint="check the endpoint, the bucket and the AWS credentials",
+            ) from None
+
+    def get(self, key: str, into: Path) -> dict[str, Any] | None:
+        answer = self._call("GET", self._key(key, ENTRY_FILE))
+        if answer is None:
+            return None
+        assert answer.body is not None
+        with answer.body:
+            text = answer.body.read()
+        entry = parse_entry(text, f"{self.url}/{key}/{ENTRY_FILE}")
+        token = entry.get("data")
+        if not isinstance(token, str) or not _TOKEN.fullmatch(token):
+            raise DamagedEntry(f"{self.url}/{key}/{ENTRY_FILE} names no data folder")
+        for name in entry["files"]:
+            found = self._call("GET", self._key(key, token, name))
+            if found is None:
+                raise DamagedEntry(f"{self.url}/{key}/{token}/{name} is missing")
+            assert found.body is not None
+            try:
+                with found.body, open(into / name, "wb") as out:
+                    while chunk := found.body.read(_CHUNK):
+                        out.write(chunk)
+            except OSError as exc:
+                raise DamagedEntry(f"cannot download {key}/{token}/{name}: {exc}") from None
+        return entry
+
+    def put(self, key: str, entry: Mapping[str, Any], files: Mapping[str, Path]) -> bool:
+        if self._call("HEAD", self._key(key, ENTRY_FILE)) is not None:
+            return False
+        token = secrets.token_hex(8)
+        for name, path in files.items():
+            self._upload(self._key(key, token, name), path.read_bytes())
+        body = json.dumps({**entry, "data": token}, sort_keys=True).encode()
+        try:
+            self._upload(self._key(key, ENTRY_FILE), body, {"if-none-match": "*"})
+        except s3_http.S3Failure:  # 412: another writer's entry is complete
+            for name in files:
+                self._call("DELETE", self._key(key, token, name))
+            return False
+        return True
+
+    def _upload(self, key: str, data: bytes, headers: Mapping[str, str] | None = None) -> None:
+        import io
+
+        self._call(
+            "PUT", key, body=io.BytesIO(data), size=len(data),
+            payload_sha256=hashlib.sha256(data).hexdigest(), headers=headers,
+        )  # fmt: skip
+
+    def keys(self) -> list[str]:
+        found: list[str] = []
+        query = {"list-type": "2", "prefix": self._key("")}
+        while True:
+            answer = self._call("GET", "", query=query)
+            if answer is None or answer.body is None:
+                return found
+            with answer.body:
+                text = answer.body.read()
+            for match in _KEY_IN_LISTING.finditer(text):
+                name = match.group(1).decode()
+                if name.endswith("/" + ENTRY_FILE):
+                    found.append(name.removesuffix("/" + ENTRY_FILE).rpartition("/")[2])
+            more = re.search(rb"<NextContinuationToken>([^<]+)<", text)
+            if more is None:
+                return sorted(found)
+            query = {**query, "continuation-token": more.group(1).decode()}
+
+    def remove(self, key: str) -> None:
+        answer = self._call("GET", "", query={"list-type": "2", "prefix": self._key(key, "")})
+        if answer is None or answer.body is None:
+            return
+        with answer.body:
+            text = answer.body.read()
+        names = [m.group(1).decode() for m in _KEY_IN_LISTING.finditer(text)]
+        entry = self._key(key, ENTRY_FILE)
+        for name in sorted(names, key=lambda n: n != entry):  # entry.json first: no reader trusts
+            self._call("DELETE", name)

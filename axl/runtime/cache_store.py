@@ -1,0 +1,185 @@
+"""Where the step cache keeps entries: a folder here, or S3/MinIO (:mod:`axl.runtime.cache_s3`).
+
+An entry is ``entry.json`` (the key, the step, each output's sidecar facts and
+each file's digest under ``files``) and the files it names. Every store
+keeps entries write-once: :meth:`CacheStore.put` makes an entry whole or not
+at all and never replaces one, so of two writers of the same key the first
+complete one wins. :meth:`CacheStore.get` copies an entry's files into a
+folder; the caller checks them against their digests before using them
+(see :mod:`axl.runtime.cache`).
+
+A folder store holds ``<root>/<key>/``: the files are copied (a
+copy-on-write clone where the filesystem has them, never a hard link) into a
+temporary folder beside it, which is renamed into place.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import shutil
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Protocol
+
+from axl.errors import InfrastructureError
+from axl.io import atomic
+
+ENTRY_FILE = "entry.json"
+DEFAULT_FOLDER = "cache"
+"""A local run's store, under its workspace: ``<workspace>/cache``."""
+_FICLONE = 0x40049409  # ioctl of Linux: share the blocks, copy on write
+
+
+class CacheStoreError(InfrastructureError):
+    """The cache store cannot be read or written."""
+
+    code = "cache_store"
+
+
+class DamagedEntry(Exception):
+    """An entry is there but cannot be read whole: a miss, with ``why`` in a warning."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__(why)
+        self.why = why
+
+
+class CacheStore(Protocol):
+    """Write-once entries by key."""
+
+    url: str
+
+    def get(self, key: str, into: Path) -> dict[str, Any] | None:
+        """``key``'s entry, its files copied into the folder ``into``; None when absent.
+
+        Raises :class:`DamagedEntry` for an entry that is there but unreadable.
+        """
+        ...
+
+    def put(self, key: str, entry: Mapping[str, Any], files: Mapping[str, Path]) -> bool:
+        """Store ``entry`` and ``files`` (name -> file) under ``key``, unless an entry is there.
+
+        True when this call made the entry.
+        """
+        ...
+
+    def keys(self) -> list[str]:
+        """The keys of the complete entries."""
+        ...
+
+    def remove(self, key: str) -> None:
+        """Remove ``key``'s entry (nothing when absent)."""
+        ...
+
+
+class FolderStore:
+    """Entries in ``<root>/<key>/``, each made in a temporary folder and renamed into place."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.url = str(root)
+
+    def get(self, key: str, into: Path) -> dict[str, Any] | None:
+        folder = self.root / key
+        try:
+            text = (folder / ENTRY_FILE).read_bytes()
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError) as exc:
+            raise DamagedEntry(f"cannot read {folder / ENTRY_FILE}: {exc}") from None
+        entry = parse_entry(text, str(folder / ENTRY_FILE))
+        for name in entry["files"]:
+            try:
+                clone_file(folder / name, into / name)
+            except (OSError, InfrastructureError) as exc:
+                raise DamagedEntry(f"cannot read {folder / name}: {exc}") from None
+        return entry
+
+    def put(self, key: str, entry: Mapping[str, Any], files: Mapping[str, Path]) -> bool:
+        target = self.root / key
+        if target.exists():
+            return False
+        temp = self.root / f".{key}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+        try:
+            temp.mkdir(parents=True)
+            for name, source in files.items():
+                clone_file(source, temp / name)
+                os.chmod(temp / name, 0o444)
+            (temp / ENTRY_FILE).write_text(json.dumps(entry, sort_keys=True))
+            os.chmod(temp / ENTRY_FILE, 0o444)
+        except OSError as exc:
+            _discard(temp)
+            raise CacheStoreError(
+                f"cannot write cache entry {target}: {exc.strerror or exc}",
+                hint=f"check that {self.root} is writable and has space",
+            ) from None
+        except BaseException:
+            _discard(temp)
+            raise
+        try:
+            os.rename(temp, target)
+        except OSError:  # another writer's complete entry is there: it stays
+            _discard(temp)
+            return False
+        return True
+
+    def keys(self) -> list[str]:
+        try:
+            names = os.listdir(self.root)
+        except FileNotFoundError:
+            return []
+        return sorted(n for n in names if not n.startswith(".") and (self.root / n).is_dir())
+
+    def remove(self, key: str) -> None:
+        _discard(self.root / key)
+
+
+def parse_entry(text: bytes, where: str) -> dict[str, Any]:
+    """An entry's JSON, checked for the fields every reader needs."""
+    try:
+        entry = json.loads(text)
+    except ValueError as exc:
+        raise DamagedEntry(f"{where} is not JSON: {exc}") from None
+    files = entry.get("files") if isinstance(entry, dict) else None
+    if not isinstance(files, dict) or not all(
+        isinstance(n, str) and n and "/" not in n and not n.startswith(".") for n in files
+    ):
+        raise DamagedEntry(f"{where} lists no files")
+    checked: dict[str, Any] = entry
+    return checked
+
+
+def clone_file(source: Path, target: Path) -> None:
+    """Copy ``source`` to ``target`` atomically: a copy-on-write clone where possible, else a
+    copy (never a hard link, so damaging one never damages the other)."""
+    fd, temp = atomic.open_temp(str(target))
+    try:
+        try:
+            with open(source, "rb") as src:
+                try:
+                    import fcntl
+
+                    fcntl.ioctl(fd, _FICLONE, src.fileno())
+                except OSError:
+                    with open(fd, "wb", closefd=False) as dst:
+                        shutil.copyfileobj(src, dst, 1024 * 1024)
+        finally:
+            os.close(fd)
+        os.chmod(temp, 0o644)
+        os.replace(temp, target)
+    except BaseException as exc:
+        atomic.remove(temp)
+        if isinstance(exc, OSError) and exc.filename != str(source):
+            raise atomic.cannot_write(str(target), exc.strerror or str(exc)) from None
+        raise
+
+
+def _discard(folder: Path) -> None:
+    """Remove a folder of the store (renamed aside first, so no reader sees it half gone)."""
+    aside = folder.with_name(f".{folder.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    with contextlib.suppress(OSError):
+        os.rename(folder, aside)
+    shutil.rmtree(aside, ignore_errors=True)
