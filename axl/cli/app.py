@@ -30,6 +30,7 @@ _COMMAND_MODULES = (
     "axl.cli.build_image",
     "axl.cli.kfp",
     "axl.cli.runs",
+    "axl.cli.cache",
 )
 
 

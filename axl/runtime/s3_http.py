@@ -156,6 +156,9 @@ class SignedS3:
         given = dict(headers or {})
         if body is not None:
             given["content-length"] = str(size)
+            # Else urllib sends a form's content type, and a server may parse the body as one.
+            if not any(name.lower() == "content-type" for name in given):
+                given["content-type"] = "application/octet-stream"
         amz_date = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
         signed = sign(
             method, url, given, payload_sha256, self.credentials, self.region, amz_date, query
