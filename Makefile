@@ -38,6 +38,8 @@ bench: setup  ## benchmarks/ (peers need: UV_PROJECT_ENVIRONMENT=... uv sync --g
 	$(UV) run python benchmarks/argo_compile.py
 	$(UV) run python benchmarks/kfp_compile.py
 	$(UV) run python benchmarks/dagster_overhead.py
+	$(UV) run python benchmarks/cold_start.py
+	$(UV) run python benchmarks/image_build.py  # needs podman
 
 clean:
 	rm -rf .axl .pytest_cache .mypy_cache .ruff_cache dist build
