@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from axl.cli.common import JsonOption, emit_json, handle_errors
+from axl.cli.common import JsonOption, emit_json, format_bytes, handle_errors
 from axl.errors import UsageError
 
 runs_app = typer.Typer(
@@ -45,12 +45,12 @@ def ls(
         return
     for name, ir_hash, items in grouped(runs):
         size = sum(r.size for r in items)
-        typer.echo(f"{name}  {ir_hash[:19]}  {_count(len(items))}, {_bytes(size)}")
+        typer.echo(f"{name}  {ir_hash[:19]}  {_count(len(items))}, {format_bytes(size)}")
         for run in items:
             flags = "  (in use)" if run.in_use else ""
             typer.echo(
                 f"  {run.run_id:<28} {run.status:<11} {_when(run.started):<19} "
-                f"{_duration(run.duration_ms):>8} {_bytes(run.size):>9}{flags}"
+                f"{_duration(run.duration_ms):>8} {format_bytes(run.size):>9}{flags}"
             )
 
 
@@ -90,23 +90,15 @@ def gc(
         return
     verb = "would remove" if dry_run else "removed"
     for run in removed:
-        typer.echo(f"{verb} {run.workflow} run {run.run_id} ({run.status}, {_bytes(run.size)})")
-    typer.echo(
-        f"{verb} {_count(len(removed))} ({_bytes(freed)}), kept {_count(len(runs) - len(removed))}"
-    )
+        typer.echo(
+            f"{verb} {run.workflow} run {run.run_id} ({run.status}, {format_bytes(run.size)})"
+        )
+    kept = _count(len(runs) - len(removed))
+    typer.echo(f"{verb} {_count(len(removed))} ({format_bytes(freed)}), kept {kept}")
 
 
 def _count(n: int) -> str:
     return f"{n} run" + ("" if n == 1 else "s")
-
-
-def _bytes(n: int) -> str:
-    size = float(n)
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1000 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1000
-    raise AssertionError("unreachable")
 
 
 def _when(started: float | None) -> str:

@@ -9,30 +9,53 @@ writer's files are its own, an ``entry.json`` always names files that are
 whole, even on a store that ignored the condition (the last writer would win
 there; moto in server mode and AWS honour it). Requests are signed with
 static credentials from the environment (:mod:`axl.runtime.s3_http`).
+
+A hit overwrites the entry's empty ``last-hit`` object (one small PUT, no
+read first), whose time is the entry's last use; S3 keeps no count of hits
+(a count would need a read-modify-write per hit, or an object per hit).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import re
 import secrets
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from axl.runtime import s3_http
-from axl.runtime.cache_store import ENTRY_FILE, CacheStoreError, DamagedEntry, parse_entry
+from axl.runtime.cache_store import (
+    ENTRY_FILE,
+    LEFTOVER_SECONDS,
+    CacheStoreError,
+    DamagedEntry,
+    EntryInfo,
+    describe,
+    parse_entry,
+)
 
 _CHUNK = 1024 * 1024
 _ABSENT = frozenset({"404", "NoSuchKey", "NotFound"})
 _KEY_IN_LISTING = re.compile(rb"<Key>([^<]+)</Key>")
 _TOKEN = re.compile(r"[0-9a-f]{16}")
+_CONTENTS = re.compile(rb"<Contents>(.*?)</Contents>", re.DOTALL)
+_SIZE = re.compile(rb"<Size>([0-9]+)</Size>")
+_MODIFIED = re.compile(rb"<LastModified>([^<]+)</LastModified>")
+HIT_MARKER = "last-hit"
+"""An entry's empty object that each hit overwrites: its time is the last use."""
+_READERS = 8
 
 
 class S3Store:
     """Write-once entries under an ``s3://BUCKET/PREFIX``."""
+
+    counts_hits = False
 
     def __init__(self, url: str, *, endpoint: str | None = None) -> None:
         bucket, _, prefix = url.removeprefix("s3://").partition("/")
@@ -103,6 +126,7 @@ class S3Store:
                         out.write(chunk)
             except OSError as exc:
                 raise DamagedEntry(f"cannot download {key}/{token}/{name}: {exc}") from None
+        self.record_hit(key)
         return entry
 
     def put(self, key: str, entry: Mapping[str, Any], files: Mapping[str, Path]) -> bool:
@@ -147,12 +171,92 @@ class S3Store:
             query = {**query, "continuation-token": more.group(1).decode()}
 
     def remove(self, key: str) -> None:
-        answer = self._call("GET", "", query={"list-type": "2", "prefix": self._key(key, "")})
-        if answer is None or answer.body is None:
-            return
-        with answer.body:
-            text = answer.body.read()
-        names = [m.group(1).decode() for m in _KEY_IN_LISTING.finditer(text)]
+        names = [name for name, _, _ in self._objects(self._key(key, ""))]
         entry = self._key(key, ENTRY_FILE)
         for name in sorted(names, key=lambda n: n != entry):  # entry.json first: no reader trusts
             self._call("DELETE", name)
+
+    def record_hit(self, key: str) -> None:
+        with contextlib.suppress(CacheStoreError, s3_http.S3Failure):  # read-only keys, say
+            self._upload(self._key(key, HIT_MARKER), b"")
+
+    def entries(self) -> list[EntryInfo]:
+        folders = self._folders()
+        whole = sorted(key for key, objects in folders.items() if ENTRY_FILE in objects)
+        with ThreadPoolExecutor(max_workers=_READERS) as pool:
+            read = list(pool.map(self._read_entry, whole))
+        found = []
+        for key, entry in zip(whole, read, strict=True):
+            if entry is None:
+                continue  # removed meanwhile
+            objects = folders[key]
+            hit = objects.get(HIT_MARKER)
+            size = sum(size for size, _ in objects.values())
+            last_hit = hit[1] if hit is not None else None
+            made = objects[ENTRY_FILE][1]
+            found.append(
+                describe(key, entry, size=size, hits=None, last_hit=last_hit, created=made)
+            )
+        return found
+
+    def sweep(self, older_than: float = LEFTOVER_SECONDS) -> int:
+        import time
+
+        swept, now = 0, time.time()
+        for key, objects in self._folders().items():
+            if ENTRY_FILE in objects or now - max(t for _, t in objects.values()) <= older_than:
+                continue
+            for name in objects:  # a crashed writer's files, or a hit's mark after a removal
+                self._call("DELETE", self._key(key, name))
+            swept += 1
+        return swept
+
+    def _read_entry(self, key: str) -> object:
+        """``key``'s entry JSON (None: gone; ``{}``: unreadable, listed without its fields)."""
+        answer = self._call("GET", self._key(key, ENTRY_FILE))
+        if answer is None or answer.body is None:
+            return None
+        with answer.body:
+            text = answer.body.read()
+        try:
+            return json.loads(text)
+        except ValueError:
+            return {}
+
+    def _folders(self) -> dict[str, dict[str, tuple[int, float]]]:
+        """Each key folder's objects (name under the folder -> size, time)."""
+        start = self._key("")
+        folders: dict[str, dict[str, tuple[int, float]]] = {}
+        for name, size, modified in self._objects(start):
+            key, _, rest = name[len(start) :].partition("/")
+            if key and rest:
+                folders.setdefault(key, {})[rest] = (size, modified)
+        return folders
+
+    def _objects(self, prefix: str) -> list[tuple[str, int, float]]:
+        """Every object under ``prefix``: its name, size and time (a listing, page by page)."""
+        found: list[tuple[str, int, float]] = []
+        query = {"list-type": "2", "prefix": prefix}
+        while True:
+            answer = self._call("GET", "", query=query)
+            if answer is None or answer.body is None:
+                return found
+            with answer.body:
+                text = answer.body.read()
+            for block in _CONTENTS.finditer(text):
+                name, size, modified = (
+                    pattern.search(block.group(1))
+                    for pattern in (_KEY_IN_LISTING, _SIZE, _MODIFIED)
+                )
+                if name is None:
+                    continue
+                when = (
+                    datetime.fromisoformat(modified.group(1).decode()).timestamp()
+                    if modified
+                    else 0.0
+                )
+                found.append((name.group(1).decode(), int(size.group(1)) if size else 0, when))
+            more = re.search(rb"<NextContinuationToken>([^<]+)<", text)
+            if more is None:
+                return found
+            query = {**query, "continuation-token": more.group(1).decode()}

@@ -10,7 +10,11 @@ folder; the caller checks them against their digests before using them
 
 A folder store holds ``<root>/<key>/``: the files are copied (a
 copy-on-write clone where the filesystem has them, never a hard link) into a
-temporary folder beside it, which is renamed into place.
+temporary folder beside it, which is renamed into place. A hit appends one
+line to the entry's ``.hits`` file (``O_APPEND``: no read, no lock, no race
+between readers); the count is its size over the line's, its mtime the last
+use. Listing and removal for ``axl cache ls/gc/clear`` are
+:meth:`CacheStore.entries`, :meth:`CacheStore.remove` and :meth:`CacheStore.sweep`.
 """
 
 from __future__ import annotations
@@ -20,7 +24,9 @@ import json
 import os
 import secrets
 import shutil
+import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -30,6 +36,12 @@ from axl.io import atomic
 ENTRY_FILE = "entry.json"
 DEFAULT_FOLDER = "cache"
 """A local run's store, under its workspace: ``<workspace>/cache``."""
+HITS_FILE = ".hits"
+"""In a folder entry: one line per hit (appended), its mtime the entry's last use."""
+_HIT_LINE = b"%020.6f\n"
+_HIT_LINE_BYTES = 21
+LEFTOVER_SECONDS = 3600.0
+"""A writer's or a removal's leftovers are swept once this old (a live writer is younger)."""
 _FICLONE = 0x40049409  # ioctl of Linux: share the blocks, copy on write
 
 
@@ -47,10 +59,44 @@ class DamagedEntry(Exception):
         self.why = why
 
 
+@dataclass(frozen=True)
+class EntryInfo:
+    """One complete entry as a listing sees it (``hits`` None: the store does not count them)."""
+
+    key: str
+    workflow: str | None
+    step: str | None
+    size: int
+    """Bytes of the entry's objects: its files, ``entry.json`` and its hit record."""
+    created: float | None
+    hits: int | None
+    last_hit: float | None
+
+    @property
+    def last_used(self) -> float:
+        """The last hit, else the creation (0 when neither is known: the oldest)."""
+        return self.last_hit or self.created or 0.0
+
+    def to_dict(self) -> dict[str, object]:
+        """The fields as JSON data."""
+        return {
+            "key": self.key,
+            "workflow": self.workflow,
+            "step": self.step,
+            "size": self.size,
+            "created": self.created,
+            "hits": self.hits,
+            "last_hit": self.last_hit,
+            "last_used": self.last_used,
+        }
+
+
 class CacheStore(Protocol):
     """Write-once entries by key."""
 
     url: str
+    counts_hits: bool
+    """Whether :meth:`entries` knows how many hits each entry had (else only the last)."""
 
     def get(self, key: str, into: Path) -> dict[str, Any] | None:
         """``key``'s entry, its files copied into the folder ``into``; None when absent.
@@ -74,9 +120,24 @@ class CacheStore(Protocol):
         """Remove ``key``'s entry (nothing when absent)."""
         ...
 
+    def record_hit(self, key: str) -> None:
+        """Note a hit of ``key``'s entry, in O(1) and never failing (a lost note is harmless)."""
+        ...
+
+    def entries(self) -> list[EntryInfo]:
+        """Every complete entry, with its size, age and hits, by key."""
+        ...
+
+    def sweep(self, older_than: float = LEFTOVER_SECONDS) -> int:
+        """Remove what crashed writers or removals left, once ``older_than`` seconds old;
+        the number of leftovers removed."""
+        ...
+
 
 class FolderStore:
     """Entries in ``<root>/<key>/``, each made in a temporary folder and renamed into place."""
+
+    counts_hits = True
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -96,6 +157,7 @@ class FolderStore:
                 clone_file(folder / name, into / name)
             except (OSError, InfrastructureError) as exc:
                 raise DamagedEntry(f"cannot read {folder / name}: {exc}") from None
+        record_folder_hit(str(folder))
         return entry
 
     def put(self, key: str, entry: Mapping[str, Any], files: Mapping[str, Path]) -> bool:
@@ -135,6 +197,89 @@ class FolderStore:
 
     def remove(self, key: str) -> None:
         _discard(self.root / key)
+
+    def record_hit(self, key: str) -> None:
+        record_folder_hit(os.path.join(self.root, key))
+
+    def entries(self) -> list[EntryInfo]:
+        return [found for key in self.keys() if (found := self._info(key)) is not None]
+
+    def _info(self, key: str) -> EntryInfo | None:
+        folder = self.root / key
+        try:
+            entry = json.loads((folder / ENTRY_FILE).read_bytes())
+            names = os.listdir(folder)
+        except FileNotFoundError:  # removed meanwhile, or not whole: not an entry
+            return None
+        except (OSError, ValueError):
+            entry, names = None, []
+        size, hits, last_hit = 0, 0, None
+        for name in names:
+            with contextlib.suppress(OSError):
+                stat = os.lstat(folder / name)
+                size += stat.st_size
+                if name == HITS_FILE:
+                    hits, last_hit = stat.st_size // _HIT_LINE_BYTES, stat.st_mtime
+        return describe(key, entry, size=size, hits=hits, last_hit=last_hit)
+
+    def sweep(self, older_than: float = LEFTOVER_SECONDS) -> int:
+        try:
+            names = os.listdir(self.root)
+        except FileNotFoundError:
+            return 0
+        swept, now = 0, time.time()
+        for name in names:
+            path = self.root / name
+            if not (name.startswith(".") and name.endswith(".tmp")):
+                continue
+            with contextlib.suppress(OSError):
+                if now - path.lstat().st_mtime > older_than:
+                    _discard(path)
+                    swept += 1
+        return swept
+
+
+def record_folder_hit(folder: str) -> None:
+    """Append one line to ``folder``'s hit record: one ``open(O_APPEND)`` and one write.
+
+    A folder renamed aside meanwhile (a removal) is not recreated: ``O_CREAT``
+    makes the file, never its folder; any failure is ignored.
+    """
+    try:
+        fd = os.open(os.path.join(folder, HITS_FILE), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    except OSError:
+        return
+    try:
+        os.write(fd, _HIT_LINE % time.time())
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def describe(
+    key: str,
+    entry: object,
+    *,
+    size: int,
+    hits: int | None,
+    last_hit: float | None,
+    created: float | None = None,
+) -> EntryInfo:
+    """What a listing shows of an entry from its JSON (``created``: when the JSON has none)."""
+    fields: Mapping[str, object] = entry if isinstance(entry, dict) else {}
+    workflow, step, made = fields.get("workflow"), fields.get("step"), fields.get("created")
+    if isinstance(made, int | float) and not isinstance(made, bool):
+        created = float(made)
+    return EntryInfo(
+        key=key,
+        workflow=workflow if isinstance(workflow, str) else None,
+        step=step if isinstance(step, str) else None,
+        size=size,
+        created=created,
+        hits=hits,
+        last_hit=last_hit,
+    )
 
 
 def parse_entry(text: bytes, where: str) -> dict[str, Any]:
