@@ -25,6 +25,7 @@ from axl.cli.code_delivery import (
     upload_code,
 )
 from axl.cli.common import JsonOption, TargetOption, emit_json, handle_errors
+from axl.cli.compile_cache import cache_options, check_store, endpoint_url
 from axl.errors import UsageError
 
 
@@ -105,6 +106,24 @@ def compile_workflow(
         "that image, by digest (it must hold this version of the workflow).",
         dir_okay=False,
     ),
+    cache_store: str | None = typer.Option(
+        None,
+        "--cache-store",
+        help="Where cache=True steps keep results: s3://BUCKET/PREFIX, shared with "
+        "axl run local (a folder for --target dagster; default: the workflow's cache_store).",
+    ),
+    cache_secret: str | None = typer.Option(
+        None,
+        "--cache-secret",
+        help="Kubernetes Secret with keys accessKey and secretKey for the cache store "
+        "(default: --s3-secret; none: the pods' own credentials).",
+    ),
+    cache_endpoint: str | None = typer.Option(
+        None,
+        "--cache-endpoint",
+        help="The cache store's S3 endpoint URL as the steps reach it "
+        "(default: --artifact-endpoint, else AWS or the pods' AWS_ENDPOINT_URL).",
+    ),
     as_json: bool = JsonOption,
 ) -> None:
     """Compile a workflow for an orchestrator (exit 1 if the check of the output finds errors)."""
@@ -142,6 +161,7 @@ def compile_workflow(
             "--no-upload writes the archive next to the YAML, so the YAML needs a file",
             hint="pass --out FILE",
         )
+    store = check_store(cache_store)
     endpoint = parse_endpoint(artifact_endpoint) if artifact_endpoint else None
     from axl.dsl.loader import load_target
     from axl.ir import build
@@ -166,8 +186,21 @@ def compile_workflow(
         options = chosen.with_code(options, code.location)
     built = build(loaded.cls)
     image_warnings = _check_baked(built.ir, baked, image_from)
+    options, cache_warnings = cache_options(
+        chosen,
+        options,
+        built.ir,
+        store=store or loaded.cls.cache_store,
+        secret=cache_secret,
+        archive_secret=s3_secret,
+        endpoint=endpoint_url(cache_endpoint, artifact_endpoint),
+        module_file=loaded.file or Path(getattr(sys.modules[loaded.module], "__file__", "")),
+        code=code,
+        exclude=exclude,
+        out=None if out == "-" else Path(out),
+    )
     output = chosen.compile(built.ir, options)
-    found = [*built.warnings, *image_warnings, *output.warnings]
+    found = [*built.warnings, *image_warnings, *cache_warnings, *output.warnings]
     if not no_lint:
         found += chosen.check(output)
     uploaded = None

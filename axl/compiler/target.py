@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from axl.errors import UsageError
+from axl.naming import is_dns_subdomain
 
 if TYPE_CHECKING:
     from axl.ir import IRWorkflow
+    from axl.planning.cache import CacheSettings
 
 
 class ShippedCode(Protocol):
@@ -99,6 +101,13 @@ class Target(ABC):
             hint="bake the code into the image instead",
         )
 
+    def with_cache(self, options: Any, cache: CacheSettings, secret: str | None) -> Any:
+        """``options`` with the step cache of ``cache=True`` steps in ``cache.store``, its S3
+        credentials from the Kubernetes Secret ``secret`` (None: the pod's own)."""
+        raise UsageError(
+            f"--target {self.name} cannot share a step cache yet", hint="leave --cache-store out"
+        )
+
     @abstractmethod
     def compile(self, ir: IRWorkflow, options: Any) -> Compiled:
         """Compile and render ``ir``: a pure function of the IR and the options."""
@@ -106,6 +115,25 @@ class Target(ABC):
     @abstractmethod
     def check(self, compiled: Compiled) -> list[str]:
         """Check the output: raise :class:`~axl.errors.LintError` on errors, return warnings."""
+
+
+def with_pod_cache(target: str, options: Any, cache: CacheSettings, secret: str | None) -> Any:
+    """``options`` (with fields ``image``, ``cache``, ``cache_secret``) for steps that run in
+    pods: the store is S3 (a folder of this machine means nothing to a pod), and an image
+    pinned by digest names a step's environment."""
+    if not cache.store.startswith("s3://"):
+        raise UsageError(
+            f"--target {target} runs steps in pods, which cannot reach the cache folder "
+            f"{cache.store}",
+            hint="pass --cache-store s3://BUCKET/PREFIX",
+        )
+    if secret is not None and not is_dns_subdomain(secret):
+        raise UsageError(
+            f"--cache-secret {secret!r} is not a Kubernetes Secret name",
+            hint="lower-case letters, digits, '-' and '.'",
+        )
+    pods = replace(cache, images=True, image=options.image)
+    return replace(options, cache=pods, cache_secret=secret)
 
 
 def parse_flags(target: Target, args: Sequence[str]) -> dict[str, Any]:

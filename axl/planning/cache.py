@@ -11,13 +11,17 @@ section, and its manifest is what it was before the cache existed.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from axl.ir import IRNode, IRWorkflow
+from axl.ir import IREnvVar, IRNode, IRSecretRef, IRWorkflow
 from axl.manifest import StepCache
 from axl.planning.steps import merged_env
 
+CREDENTIAL_KEYS = (("AWS_ACCESS_KEY_ID", "accessKey"), ("AWS_SECRET_ACCESS_KEY", "secretKey"))
+"""The env vars the runner reads S3 credentials from, and the Secret's keys they come from
+(the key names of Argo's S3 examples and MinIO's charts, as ``--s3-secret`` has them)."""
 IMAGE_DIGEST_MARK = "@sha256:"
 """A reference pinned by digest holds this; a tag alone never keys the cache."""
 
@@ -31,7 +35,9 @@ class CacheSettings:
     ``{"lock": digest}`` or ``{"requirements_file": digest}`` (empty: only the
     steps' requirement strings); ``workflow``: the workflow reference as the
     archive names it; ``images``: whether steps run in their image (a cluster),
-    so that an image pinned by digest names the environment.
+    so that an image pinned by digest names the environment; ``image``: the image
+    of steps that name none (the target's default); ``endpoint``: the S3 endpoint
+    URL as the runner reaches it (None: AWS, or ``AWS_ENDPOINT_URL``).
     """
 
     store: str
@@ -40,13 +46,14 @@ class CacheSettings:
     workflow: str | None = None
     endpoint: str | None = None
     images: bool = False
+    image: str | None = None
 
 
 def step_cache(ir: IRWorkflow, node: IRNode, settings: CacheSettings | None) -> StepCache | None:
     """The cache section of ``node``'s manifest; None when the step is not cached."""
     if settings is None or not node.cache:
         return None
-    image = node.image or ir.image
+    image = node.image or ir.image or settings.image
     environment = (
         {"image": image}
         if settings.images and image is not None and IMAGE_DIGEST_MARK in image
@@ -67,6 +74,16 @@ def step_cache(ir: IRWorkflow, node: IRNode, settings: CacheSettings | None) -> 
         handlers=handlers,
         endpoint=settings.endpoint,
     )
+
+
+def with_credentials(env: Sequence[IREnvVar], secret: str | None) -> tuple[IREnvVar, ...]:
+    """``env`` and the S3 credentials from Secret ``secret`` (its keys ``accessKey`` and
+    ``secretKey``, as the code archive's) unless ``env`` sets them; sorted by name."""
+    merged = {var.name: var for var in env}
+    if secret is not None:
+        for name, key in CREDENTIAL_KEYS:
+            merged.setdefault(name, IREnvVar(name=name, secret=IRSecretRef(name=secret, key=key)))
+    return tuple(merged[name] for name in sorted(merged))
 
 
 def handler_version(name: str) -> str:

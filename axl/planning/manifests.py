@@ -16,8 +16,9 @@ from axl.manifest import (
     ManifestOutput,
     Packages,
 )
-from axl.planning.cache import cache_data
+from axl.planning.cache import CacheSettings, cache_data, step_cache
 from axl.planning.paths import PathScheme
+from axl.planning.steps import merged_env
 from axl.planning.warm import store_data, warms
 
 _ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), allow_nan=False)
@@ -33,6 +34,9 @@ class ManifestSettings:
     arguments instead, so that its backend substitutes them); ``run_id``
     likewise (``--run-id``). ``env_store`` is where a warm step shares envs
     (see :mod:`axl.planning.warm`); steps name it only when the workflow warms.
+    ``cache`` is the step cache of ``cache=True`` steps (None: no step has a
+    cache section); a cached step's manifest then carries its literal env values,
+    a part of its key, as a local run's does.
     """
 
     workflow_ref: str | None = None
@@ -42,6 +46,7 @@ class ManifestSettings:
     python_path: tuple[str, ...] = ()
     packages_policy: str = "check"
     env_store: EnvStore | None = None
+    cache: CacheSettings | None = None
 
 
 def step_manifest(
@@ -83,6 +88,7 @@ def step_manifest(
         name=node.output.name,
         value_path=scheme.value_path(node) if reads_value else None,
     )
+    cache = step_cache(ir, node, settings.cache)
     requirements = tuple(dict.fromkeys((*ir.requirements, *node.packages)))
     policy = settings.packages_policy
     store = settings.env_store if requirements and warms(ir, policy) else None
@@ -97,7 +103,14 @@ def step_manifest(
         python_path=settings.python_path,
         packages=Packages(requirements=requirements, policy=policy, store=store),
         workflow_name=ir.name,
+        env=_values(ir, node) if cache is not None else {},
+        cache=cache,
     )
+
+
+def _values(ir: IRWorkflow, node: IRNode) -> dict[str, str]:
+    """The step's literal env values (a Secret's stays a reference in the pod spec)."""
+    return {var.name: var.value or "" for var in merged_env(ir, node) if var.secret is None}
 
 
 def manifest_data(manifest: Manifest) -> dict[str, Any]:

@@ -18,9 +18,10 @@ from axl.compiler.argo import (
     to_yaml,
 )
 from axl.compiler.argo.checks import lint
+from axl.compiler.argo.target import TARGET as CACHE_TARGET
 from axl.ir import build
 from tests.argo.helpers import WARM_OPTIONS
-from tests.fixtures.golden import ROOT, example_targets, load_class
+from tests.fixtures.golden import ROOT, example_targets, golden_cache, load_class
 
 GOLDEN = ROOT / "tests" / "golden" / "argo"
 
@@ -53,6 +54,8 @@ CODE_OPTIONS = ArgoOptions(
     workflow_ref="wordstats.flow:WordStats",
 )
 
+CACHE_OPTIONS = CACHE_TARGET.with_cache(ArgoOptions(), golden_cache(), "cache-credentials")
+
 # (golden file, target, options): linear, diamond, fan-in of 20, params and `when`,
 # retries/resources/secrets/images, both artifact modes, both kinds, code archives, warm_env.
 CASES = [
@@ -75,6 +78,9 @@ CASES = [
         CODE_OPTIONS,
     ),
     ("warm-env.yaml", "tests/examples_wf/warm_env.py:WarmEnv", WARM_OPTIONS),
+    # --cache-store s3://axl-cache/steps --cache-secret cache-credentials: the cached steps'
+    # manifests get the store, the code and lock digests, the credentials from the Secret
+    ("cached.yaml", "tests/examples_wf/cached.py:Cached", CACHE_OPTIONS),
 ]
 
 

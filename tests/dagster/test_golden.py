@@ -15,7 +15,7 @@ import pytest
 from axl.compiler.dagster import DagsterOptions
 from axl.compiler.dagster.target import TARGET
 from tests.dagster.jobs import ROOT, load_ir
-from tests.fixtures.golden import example_targets
+from tests.fixtures.golden import example_targets, golden_cache
 
 GOLDEN = ROOT / "tests" / "golden" / "dagster"
 RUFF = Path(sys.executable).with_name("ruff")
@@ -31,6 +31,12 @@ STEP_OPTIONS_WARNINGS = (
 # (golden file, target, options, warnings): linear, diamond, fan-in of 20, params and every
 # form of `when`, retries/resources/secrets/timeouts/images, names Dagster keeps, every kind
 # of param, and the target's options.
+CACHED_WARNINGS = (
+    "workflow 'cached' names images (registry.example.com/team/ml@sha256:"
+    + "ab" * 32
+    + "): Dagster runs every op in its code location's environment, whatever image a step names",
+)
+
 CASES = [
     ("iris-knn.py", "examples/iris_knn.py:IrisKNN", DagsterOptions(), ()),
     (
@@ -58,6 +64,13 @@ CASES = [
     ),
     ("names.py", "tests/dagster/workflows.py:Names", DagsterOptions(), ()),
     ("typed.py", "tests/dagster/workflows.py:Typed", DagsterOptions(), ()),
+    # --cache-store s3://axl-cache/steps: the cached ops' manifests get the store and digests
+    (
+        "cached.py",
+        "tests/examples_wf/cached.py:Cached",
+        TARGET.with_cache(DagsterOptions(), golden_cache(), None),
+        CACHED_WARNINGS,
+    ),
 ]
 
 
@@ -138,7 +151,7 @@ def test_the_modules_import_without_warnings(user_project: Path):
     assert done.stderr == ""
     assert done.stdout.split() == [
         "iris_knn", "iris", "churn", "hello", "fan_in", "conditions", "step_options", "names_2",
-        "typed",
+        "typed", "cached",
     ]  # fmt: skip
 
 

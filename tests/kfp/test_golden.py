@@ -16,10 +16,11 @@ from axl.compiler.kfp import KfpOptions
 from axl.compiler.kfp.checks import platform_errors, structure_errors
 from axl.compiler.kfp.options import KfpCodeArchive
 from axl.compiler.kfp.target import TARGET
+from axl.compiler.kfp.target import TARGET as CACHE_TARGET
 from axl.compiler.yaml_render import to_yaml
 from axl.ir import build
 from axl.planning.warm import env_store_at
-from tests.fixtures.golden import ROOT, example_targets, load_class
+from tests.fixtures.golden import ROOT, example_targets, golden_cache, load_class
 
 GOLDEN = ROOT / "tests" / "golden" / "kfp"
 
@@ -45,6 +46,8 @@ WARM_OPTIONS = KfpOptions(
 
 # (golden file, target, options): linear, diamond-like, fan-in of 20, params and every form of
 # `when`, nested conditions, retries/resources/secrets/timeouts/images, a code archive, warm_env.
+CACHE_OPTIONS = CACHE_TARGET.with_cache(KfpOptions(), golden_cache(), "cache-credentials")
+
 CASES = [
     ("iris-knn.yaml", "examples/iris_knn.py:IrisKNN", KfpOptions()),
     ("churn.yaml", "examples/churn_workflow.py:ChurnWorkflow", KfpOptions()),
@@ -59,6 +62,9 @@ CASES = [
         CODE_OPTIONS,
     ),
     ("warm-env.yaml", "tests/examples_wf/warm_env.py:WarmEnv", WARM_OPTIONS),
+    # --cache-store s3://axl-cache/steps --cache-secret cache-credentials: the cached steps'
+    # manifests get the store, the code and lock digests, the credentials from the Secret
+    ("cached.yaml", "tests/examples_wf/cached.py:Cached", CACHE_OPTIONS),
 ]
 
 

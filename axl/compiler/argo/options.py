@@ -14,6 +14,7 @@ from axl.digests import DIGEST_PREFIX, digest_hex
 from axl.errors import UsageError
 from axl.manifest import PACKAGE_POLICIES, EnvStore
 from axl.naming import MAX_NAME, WORKFLOW_REF, is_dns_label, is_dns_subdomain
+from axl.planning.cache import CacheSettings
 
 Kind = Literal["workflow", "workflow-template"]
 ArtifactMode = Literal["s3", "pvc"]
@@ -166,7 +167,10 @@ class ArgoOptions:
     step, see :mod:`axl.planning.warm`). ``name`` is the document's name
     (default: the workflow's; a Workflow's ``generateName`` is ``<name>-``).
     ``params`` are default values of workflow params, by param name, in place
-    of the declared ones (what ``argo submit -p`` overrides).
+    of the declared ones (what ``argo submit -p`` overrides). ``cache`` is the
+    step cache of ``cache=True`` steps (an S3 store; None: no step has a cache
+    section); ``cache_secret`` the Secret with its ``accessKey``/``secretKey``,
+    which those pods get as ``AWS_ACCESS_KEY_ID``/``AWS_SECRET_ACCESS_KEY``.
     """
 
     kind: Kind = "workflow"
@@ -187,9 +191,13 @@ class ArgoOptions:
     workflow_ref: str | None = None
     name: str | None = None
     params: Mapping[str, Any] = field(default_factory=dict)
+    cache: CacheSettings | None = None
+    cache_secret: str | None = None
 
     def __post_init__(self) -> None:
         _choice(self.kind, KINDS, "kind")
+        if self.cache_secret is not None:
+            _object_name(self.cache_secret, "cache secret")
         _choice(self.artifacts, ARTIFACT_MODES, "artifacts")
         _choice(self.packages_policy, PACKAGE_POLICIES, "packages_policy")
         _choice(self.pvc_access_mode, ACCESS_MODES, "pvc_access_mode")

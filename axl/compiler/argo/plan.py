@@ -63,6 +63,7 @@ def make_plan(ir: IRWorkflow, options: ArgoOptions) -> Plan:
         python_path=options.python_path,
         packages_policy=options.packages_policy,
         env_store=options.env_store,
+        cache=options.cache,
     )
     lowering = lower(ir, layout.path_scheme(options.artifacts), settings)
     warm = lowering.warm if lowering.warm is not None and lowering.warm.store else None

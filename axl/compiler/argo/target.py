@@ -22,10 +22,12 @@ from axl.compiler.target import (
     ShippedCode,
     Target,
     TargetFlag,
+    with_pod_cache,
 )
 from axl.compiler.yaml_render import to_yaml
 from axl.errors import LintError
 from axl.ir import IRWorkflow
+from axl.planning.cache import CacheSettings
 from axl.planning.warm import env_store_at
 
 _SHOWN_FINDINGS = 5
@@ -84,6 +86,12 @@ class ArgoTarget(Target):
             workflow_ref=code.workflow_ref,
             env_store=env_store_at(code.bucket, code.key, code.endpoint, code.insecure),
         )
+
+    def with_cache(
+        self, options: ArgoOptions, cache: CacheSettings, secret: str | None
+    ) -> ArgoOptions:
+        result: ArgoOptions = with_pod_cache(self.name, options, cache, secret)
+        return result
 
     def compile(self, ir: IRWorkflow, options: ArgoOptions) -> Compiled:
         document = compile(ir, options)

@@ -11,6 +11,7 @@ from axl.compiler.argo.options import ArgoCodeArchive, ArgoOptions
 from axl.compiler.argo.plan import Plan, StepNames
 from axl.ir import IREnvVar, IRNode, IRRetry, IRSecretRef
 from axl.planning import RUNNER_COMMAND, StepPlan, kubernetes_resources, runner_args, step_image
+from axl.planning.cache import with_credentials
 
 ACCESS_KEY_VAR = "AWS_ACCESS_KEY_ID"
 SECRET_KEY_VAR = "AWS_SECRET_ACCESS_KEY"
@@ -28,7 +29,10 @@ def container_template(plan: Plan, step: StepPlan) -> dict[str, Any]:
         "args": runner_args(layout.manifest_json(step.manifest), layout.RUN_ID, params),
     }
     shares_env = plan.warm is not None and step.manifest.packages.store is not None
-    env = container_env(store_env(plan, step.env) if shares_env else step.env)
+    step_env = store_env(plan, step.env) if shares_env else step.env
+    if step.manifest.cache is not None:
+        step_env = with_credentials(step_env, options.cache_secret)
+    env = container_env(step_env)
     if env:
         container["env"] = env
     resources = kubernetes_resources(node.resources)

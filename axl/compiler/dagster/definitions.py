@@ -18,6 +18,7 @@ from axl.compiler.dagster.options import DEFAULT_WORKSPACE, DagsterOptions
 from axl.compiler.dagster.plan import make_plan
 from axl.errors import MissingDependencyError
 from axl.ir import IRWorkflow, build_ir
+from axl.planning.cache import CacheSettings
 
 if TYPE_CHECKING:
     from axl.dsl.workflow import Workflow
@@ -34,6 +35,8 @@ class JobOptions(TypedDict, total=False):
     name: str | None
     executor: str | None
     max_concurrent: int | None
+    cache_store: str | None
+    cache_endpoint: str | None
 
 
 def definitions(workflow: type[Workflow] | IRWorkflow, **options: Unpack[JobOptions]) -> Any:
@@ -63,6 +66,7 @@ def definitions(workflow: type[Workflow] | IRWorkflow, **options: Unpack[JobOpti
             name=options.get("name"),
             executor=options.get("executor"),
             max_concurrent=options.get("max_concurrent"),
+            cache=_cache(ir, workflow, options),
         ),
     )
     from axl.compiler.dagster.objects import build_definitions
@@ -88,6 +92,23 @@ def require_dagster() -> None:
         raise MissingDependencyError(
             "the Dagster target's job needs the dagster extra", hint=DAGSTER_HINT
         ) from None
+
+
+def _cache(
+    ir: IRWorkflow, workflow: type[Workflow] | IRWorkflow, options: JobOptions
+) -> CacheSettings | None:
+    store = options.get("cache_store")
+    if store is None and not isinstance(workflow, IRWorkflow):
+        store = workflow.cache_store
+    module_file = getattr(sys.modules.get(ir.module), "__file__", None)
+    if store is None or not module_file or not any(node.cache for node in ir.nodes):
+        return None
+    from axl.planning.cache_code import project_cache
+
+    found = project_cache(
+        ir, store, Path(module_file).resolve(), endpoint=options.get("cache_endpoint")
+    )
+    return found.settings
 
 
 def _import_root(cls: type[Workflow]) -> tuple[str, ...]:

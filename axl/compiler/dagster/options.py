@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from axl.errors import UsageError
 from axl.manifest import PACKAGE_POLICIES
+from axl.planning.cache import CacheSettings
 
 DAGSTER_NAME = re.compile(r"^[A-Za-z0-9_]+$")
 """A name Dagster takes for a job, an op, an input or a resource."""
@@ -43,7 +44,9 @@ class DagsterOptions:
     ``multiprocess`` (a process per op, at most ``max_concurrent`` at once;
     0: as many as CPUs), and None leaves Dagster's default (multiprocess).
     The job's run config is the workflow's params, so the executor is chosen
-    here rather than in the run config.
+    here rather than in the run config. ``cache`` is the step cache of
+    ``cache=True`` steps (a folder or S3 store, whose credentials an op reads
+    from its process's environment; None: no step has a cache section).
     """
 
     workspace: str = DEFAULT_WORKSPACE
@@ -52,6 +55,7 @@ class DagsterOptions:
     name: str | None = None
     executor: str | None = None
     max_concurrent: int | None = None
+    cache: CacheSettings | None = None
 
     def __post_init__(self) -> None:
         if not self.workspace or "\0" in self.workspace:

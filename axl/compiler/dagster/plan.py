@@ -89,7 +89,9 @@ class Plan:
 def make_plan(ir: IRWorkflow, options: DagsterOptions) -> Plan:
     """Lower the IR with the placeholder run folder and name everything; O(steps + edges)."""
     settings = ManifestSettings(
-        python_path=options.python_path, packages_policy=options.packages_policy
+        python_path=options.python_path,
+        packages_policy=options.packages_policy,
+        cache=options.cache,
     )
     lowering = lower(ir, RunFolder(RUN_DIR), settings)
     order = ir.topological_order()

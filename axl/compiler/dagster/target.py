@@ -10,8 +10,9 @@ from typing import Any
 
 from axl.compiler.dagster.options import DEFAULT_WORKSPACE, DagsterOptions
 from axl.compiler.target import PACKAGES_FLAG, PYTHON_PATH_FLAG, Compiled, Target, TargetFlag
-from axl.errors import LintError
+from axl.errors import LintError, UsageError
 from axl.ir import IRWorkflow
+from axl.planning.cache import CacheSettings
 
 
 class DagsterTarget(Target):
@@ -46,6 +47,19 @@ class DagsterTarget(Target):
 
     def options(self, values: Mapping[str, Any]) -> DagsterOptions:
         return DagsterOptions(**values)
+
+    def with_cache(
+        self, options: DagsterOptions, cache: CacheSettings, secret: str | None
+    ) -> DagsterOptions:
+        """The ops run in the code location's process: its environment holds the S3
+        credentials, and a folder store is a folder of that machine."""
+        if secret is not None:
+            raise UsageError(
+                "--target dagster takes no --cache-secret: an op reads the store's "
+                "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from its process's environment",
+                hint="set them where the Dagster code location runs, and leave --cache-secret out",
+            )
+        return replace(options, cache=cache)
 
     def compile(self, ir: IRWorkflow, options: DagsterOptions) -> Compiled:
         """The module; without ``--python-path``, the steps import the workflow from where

@@ -52,7 +52,8 @@ def build_task(task: Any, plan: Plan, step: StepPlan) -> None:
     _params(inputs, plan)
     run_id = inputs.parameters[kfp_paths.RUN_ID_INPUT].runtime_value.constant
     run_id.string_value = layout.RUN_ID_VALUE
-    task.caching_options.enable_cache = node.cache  # KFP caches by default; axl only when asked
+    # KFP caches by default; axl only when asked, and by its own key when it has a store
+    task.caching_options.enable_cache = node.cache and step.manifest.cache is None
     if step.retries is not None:
         policy = task.retry_policy
         policy.max_retry_count = step.retries.count

@@ -11,6 +11,7 @@ from axl.digests import DIGEST_PREFIX, digest_hex
 from axl.errors import UsageError
 from axl.manifest import PACKAGE_POLICIES, EnvStore
 from axl.naming import WORKFLOW_REF
+from axl.planning.cache import CacheSettings
 
 PIPELINE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 """A pipeline name the KFP API server takes (at most 100 characters)."""
@@ -80,6 +81,10 @@ class KfpOptions:
     ``code_archive`` ships the code as an archive (None: the image holds it);
     ``env_store`` is where a workflow with ``warm_env`` shares its envs (beside
     the code archive; None: no warm step, see :mod:`axl.planning.warm`).
+    ``cache`` is the step cache of ``cache=True`` steps (an S3 store; None: no
+    step has a cache section, and KFP's own cache serves them); ``cache_secret``
+    the Secret with its ``accessKey``/``secretKey``, which those executors get as
+    ``AWS_ACCESS_KEY_ID``/``AWS_SECRET_ACCESS_KEY`` (``secretAsEnv``).
     """
 
     image: str = field(default_factory=default_image)
@@ -89,6 +94,8 @@ class KfpOptions:
     name: str | None = None
     code_archive: KfpCodeArchive | None = None
     env_store: EnvStore | None = None
+    cache: CacheSettings | None = None
+    cache_secret: str | None = None
 
     def __post_init__(self) -> None:
         if not self.image or any(c.isspace() for c in self.image):

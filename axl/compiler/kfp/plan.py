@@ -57,6 +57,7 @@ def make_plan(ir: IRWorkflow, options: KfpOptions) -> Plan:
         packages_policy=options.packages_policy,
         code=CodeArchive(path=kfp_paths.CODE_PATH, digest=archive.digest) if archive else None,
         env_store=options.env_store,
+        cache=options.cache,
     )
     lowering = lower(ir, layout.KfpArtifacts(), settings)
     _check_reserved(ir, lowering, code=archive is not None)

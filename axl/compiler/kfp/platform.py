@@ -6,7 +6,8 @@ kubernetes: deploymentSpec: executors: ...``), as the kfp SDK writes it when
 Secret (``secretAsEnv``: the Secret's name and keys, never a value) and the
 pod's ``activeDeadlineSeconds`` for a step's ``timeout`` (each attempt's
 pod gets the whole timeout, as on Argo). The warm step (``warm_env``) gets
-the workflow's Secret env vars.
+the workflow's Secret env vars; a step with a cache section also gets the
+cache store's S3 credentials (``--cache-secret``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 from axl.compiler.kfp.plan import Plan
 from axl.ir import IREnvVar
 from axl.planning import StepPlan
+from axl.planning.cache import with_credentials
 
 
 def platform_spec(plan: Plan) -> dict[str, Any] | None:
@@ -28,7 +30,7 @@ def platform_spec(plan: Plan) -> dict[str, Any] | None:
         if secrets:
             executors[plan.warm_names.executor] = {"secretAsEnv": secrets}
     for step in plan.lowering.steps.values():
-        config = executor_config(step)
+        config = executor_config(step, plan.options.cache_secret)
         if config:
             executors[plan.names[step.name].executor] = config
     if not executors:
@@ -36,10 +38,14 @@ def platform_spec(plan: Plan) -> dict[str, Any] | None:
     return {"platforms": {"kubernetes": {"deploymentSpec": {"executors": executors}}}}
 
 
-def executor_config(step: StepPlan) -> dict[str, Any]:
-    """One executor's ``KubernetesExecutorConfig`` JSON (empty when it needs nothing)."""
+def executor_config(step: StepPlan, cache_secret: str | None = None) -> dict[str, Any]:
+    """One executor's ``KubernetesExecutorConfig`` JSON (empty when it needs nothing); a
+    cached step gets the cache store's credentials from ``cache_secret``."""
     config: dict[str, Any] = {}
-    secrets = secret_env(step.env)
+    env = step.env
+    if step.manifest.cache is not None:
+        env = with_credentials(env, cache_secret)
+    secrets = secret_env(env)
     if secrets:
         config["secretAsEnv"] = secrets
     if step.timeout is not None:

@@ -15,9 +15,11 @@ from axl.compiler.target import (
     ShippedCode,
     Target,
     TargetFlag,
+    with_pod_cache,
 )
 from axl.compiler.yaml_render import to_yaml
 from axl.ir import IRWorkflow
+from axl.planning.cache import CacheSettings
 from axl.planning.warm import env_store_at, warm_warning
 
 
@@ -46,6 +48,12 @@ class KfpTarget(Target):
             workflow_ref=code.workflow_ref,
             env_store=env_store_at(code.bucket, code.key),
         )
+
+    def with_cache(
+        self, options: KfpOptions, cache: CacheSettings, secret: str | None
+    ) -> KfpOptions:
+        result: KfpOptions = with_pod_cache(self.name, options, cache, secret)
+        return result
 
     def compile(self, ir: IRWorkflow, options: KfpOptions) -> Compiled:
         from axl.compiler.kfp.checks import check_size, document_warnings
