@@ -35,6 +35,7 @@ bench: setup  ## benchmarks/ (peers need: UV_PROJECT_ENVIRONMENT=... uv sync --g
 	$(UV) run python benchmarks/ir_build.py
 	$(UV) run python benchmarks/runner_overhead.py
 	$(UV) run python benchmarks/record_keeping.py
+	$(UV) run python benchmarks/cache_rerun.py
 	$(UV) run python benchmarks/argo_compile.py
 	$(UV) run python benchmarks/kfp_compile.py
 	$(UV) run python benchmarks/dagster_overhead.py

@@ -3,8 +3,9 @@
 Every backend runs a ``cache=True`` step through this code (its manifest has
 a ``cache`` section): the runner computes the step's key
 (:mod:`axl.runtime.cache_key`), and on a hit puts the entry's outputs in
-place of the step's, each checked against its digest and given a sidecar
-naming this run, without importing or calling the step. After a step that
+place of the step's without importing or calling the step: each file is
+copied (or cloned) into a temporary file beside its output path, checked
+against its digest, renamed into place and given a sidecar naming this run. After a step that
 ran, its outputs are stored write-once in the store (:mod:`axl.runtime.cache_store`).
 
 A damaged entry (unreadable, another key or step, a file whose digest does not
@@ -18,8 +19,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
-import shutil
-import tempfile
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -97,99 +96,127 @@ class Lookup:
 
 
 def open_store(url: str, *, endpoint: str | None = None) -> CacheStore:
-    """The store at ``url``: ``s3://BUCKET/PREFIX``, else a folder."""
-    if url.startswith("s3://"):
-        from axl.runtime.cache_s3 import S3Store
+    """The store at ``url``: ``s3://BUCKET/PREFIX``, else a folder (one object a process)."""
+    found = _STORES.get((url, endpoint))
+    if found is None:
+        if url.startswith("s3://"):
+            from axl.runtime.cache_s3 import S3Store
 
-        return S3Store(url, endpoint=endpoint)
-    return FolderStore(Path(url))
+            found = S3Store(url, endpoint=endpoint)
+        else:
+            found = FolderStore(Path(url))
+        _STORES[(url, endpoint)] = found
+    return found
 
 
-def lookup(manifest: Manifest, input_digests: Mapping[str, str]) -> Lookup:
-    """The step's key, and its outputs put in place when the store holds an entry for it."""
+_STORES: dict[tuple[str, str | None], CacheStore] = {}
+
+
+def lookup(
+    manifest: Manifest, input_digests: Mapping[str, str], *, durable: bool = False
+) -> Lookup:
+    """The step's key, and its outputs put in place when the store holds an entry for it
+    (fsynced with ``durable``, as the runner writes outputs)."""
     assert manifest.cache is not None
     key = cache_key(manifest, input_digests)
     store = open_store(manifest.cache.store, endpoint=manifest.cache.endpoint)
     found = Lookup(manifest=manifest, key=key, store=store)
     if manifest.outputs:
-        found.outputs = _restore(found)
+        found.outputs = _restore(found, durable)
     return found
 
 
-def _restore(found: Lookup) -> tuple[OutputInfo, ...] | None:
-    manifest, key = found.manifest, found.key.key
-    first = Path(manifest.outputs[0].path)
+def _restore(found: Lookup, durable: bool) -> tuple[OutputInfo, ...] | None:
+    manifest, key, store = found.manifest, found.key.key, found.store
     try:
-        first.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".axl-cache-", dir=first.parent))
-    except OSError as exc:
-        _warn(manifest, f"cannot restore into {first.parent}: {exc.strerror or exc}")
+        entry = store.entry(key)
+        if entry is None:
+            return None
+        outputs = _place(manifest, key, entry, store, durable)
+    except DamagedEntry as exc:
+        _warn(manifest, f"damaged cache entry {key} (a miss; it is removed): {exc.why}")
+        _remove(store, key)
         return None
-    try:
-        try:
-            entry = found.store.get(key, staging)
-            if entry is None:
-                return None
-            return _place(manifest, key, entry, staging)
-        except DamagedEntry as exc:
-            _warn(manifest, f"damaged cache entry {key} (a miss; it is removed): {exc.why}")
-            _remove(found.store, key)
-        except (CacheStoreError, OSError) as exc:
-            _warn(manifest, f"cannot read the cache store {found.store.url}: {_text(exc)}")
+    except CacheStoreError as exc:
+        _warn(manifest, f"cannot read the cache store {store.url}: {_text(exc)}")
         return None
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    except (AxlError, OSError) as exc:
+        where = os.path.dirname(manifest.outputs[0].path)
+        _warn(manifest, f"cannot restore the cached result into {where}: {_text(exc)}")
+        return None
+    store.record_hit(key)
+    return outputs
 
 
 def _place(
-    manifest: Manifest, key: str, entry: Mapping[str, Any], staging: Path
+    manifest: Manifest, key: str, entry: Mapping[str, Any], store: CacheStore, durable: bool
 ) -> tuple[OutputInfo, ...]:
-    """Check every staged file, then move each into place with a sidecar naming this run."""
+    """Stage each output as a temporary file beside its path, check every one against its
+    digest, then rename each into place and write its sidecar naming this run.
+
+    Nothing is renamed until every file is checked, and what is staged is removed on any
+    failure: a damaged entry never reaches an output path.
+    """
     from axl.io.meta import ArtifactMeta, encode_sidecar, sidecar_of
 
     if entry.get("key") != key or entry.get("step") != manifest.step:
         raise DamagedEntry(f"it names key {entry.get('key')!r} and step {entry.get('step')!r}")
-    described = {o.get("name"): o for o in entry.get("outputs", []) if isinstance(o, dict)}
-    checked = []
-    for out in manifest.outputs:
-        item = described.get(out.name)
-        if item is None:
-            raise DamagedEntry(f"it holds no output {out.name!r}")
-        try:
-            meta = ArtifactMeta.from_dict(item.get("meta"), source=f"entry {key}")
-        except AxlError as exc:
-            raise DamagedEntry(exc.message) from None
-        staged = staging / str(item.get("file"))
-        digest = _file_digest(staged)
-        if digest != meta.digest or entry["files"].get(staged.name) != meta.digest:
-            raise DamagedEntry(f"{staged.name} has digest {digest}, not {meta.digest}")
-        checked.append((out, staged, meta))
-    outputs = []
-    for out, staged, meta in checked:
-        target = out.path
-        atomic.remove(sidecar_of(target))
-        os.chmod(staged, 0o644)
-        os.replace(staged, target)
-        mine = dataclasses.replace(
-            meta, run_id=manifest.run_id, step=manifest.step, workflow=manifest.workflow_name
-        )
-        atomic.write_file(sidecar_of(target), encode_sidecar(mine), durable=False)
-        outputs.append(
-            OutputInfo(
-                name=out.name,
-                path=target,
-                handler=meta.handler,
-                digest=meta.digest,
-                size=meta.size,
-                python_type=meta.python_type,
-            )
-        )
-    return tuple(outputs)
-
-
-def _file_digest(path: Path) -> str | None:
+    described = {o.get("name"): o for o in entry.get("outputs", ()) if isinstance(o, dict)}
+    files = entry["files"]
+    staged: list[tuple[str, str, ArtifactMeta]] = []
     try:
-        size = path.stat().st_size
+        for out in manifest.outputs:
+            item = described.get(out.name)
+            if item is None:
+                raise DamagedEntry(f"it holds no output {out.name!r}")
+            try:
+                meta = ArtifactMeta.from_dict(item.get("meta"), source=f"entry {key}")
+            except AxlError as exc:
+                raise DamagedEntry(exc.message) from None
+            name = item.get("file")
+            if not isinstance(name, str) or files.get(name) != meta.digest:
+                raise DamagedEntry(f"its file list does not name {name!r} by {meta.digest}")
+            fd, temp = atomic.open_temp(out.path)
+            staged.append((out.path, temp, meta))
+            try:
+                store.copy_into(key, entry, name, fd)
+                if durable:
+                    os.fsync(fd)
+            finally:
+                os.close(fd)
+            digest = _file_digest(temp)
+            if digest != meta.digest:
+                raise DamagedEntry(f"{name} has digest {digest}, not {meta.digest}")
+        outputs = []
+        for (target, temp, meta), out in zip(staged, manifest.outputs, strict=True):
+            sidecar = sidecar_of(target)
+            atomic.remove(sidecar)  # no sidecar ever describes the file being replaced
+            os.replace(temp, target)
+            mine = dataclasses.replace(
+                meta, run_id=manifest.run_id, step=manifest.step, workflow=manifest.workflow_name
+            )
+            atomic.write_file(sidecar, encode_sidecar(mine), durable=durable)
+            if durable:
+                atomic.sync_folder(target)
+            outputs.append(
+                OutputInfo(
+                    name=out.name,
+                    path=target,
+                    handler=meta.handler,
+                    digest=meta.digest,
+                    size=meta.size,
+                    python_type=meta.python_type,
+                )
+            )
+        return tuple(outputs)
+    finally:
+        for _, temp, _ in staged:
+            atomic.remove(temp)  # nothing left once renamed
+
+
+def _file_digest(path: str) -> str | None:
+    try:
+        size = os.stat(path).st_size
         if size == 0:
             return format_digest(blake3().hexdigest())
         hasher = blake3(max_threads=blake3.AUTO) if size > 1 << 24 else blake3()

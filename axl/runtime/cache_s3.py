@@ -29,6 +29,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from axl.io.atomic import write_all
 from axl.runtime import s3_http
 from axl.runtime.cache_store import (
     ENTRY_FILE,
@@ -37,6 +38,7 @@ from axl.runtime.cache_store import (
     DamagedEntry,
     EntryInfo,
     describe,
+    fetch,
     parse_entry,
 )
 
@@ -105,6 +107,12 @@ class S3Store:
             ) from None
 
     def get(self, key: str, into: Path) -> dict[str, Any] | None:
+        entry = fetch(self, key, into)
+        if entry is not None:
+            self.record_hit(key)
+        return entry
+
+    def entry(self, key: str) -> dict[str, Any] | None:
         answer = self._call("GET", self._key(key, ENTRY_FILE))
         if answer is None:
             return None
@@ -115,19 +123,20 @@ class S3Store:
         token = entry.get("data")
         if not isinstance(token, str) or not _TOKEN.fullmatch(token):
             raise DamagedEntry(f"{self.url}/{key}/{ENTRY_FILE} names no data folder")
-        for name in entry["files"]:
-            found = self._call("GET", self._key(key, token, name))
-            if found is None:
-                raise DamagedEntry(f"{self.url}/{key}/{token}/{name} is missing")
-            assert found.body is not None
-            try:
-                with found.body, open(into / name, "wb") as out:
-                    while chunk := found.body.read(_CHUNK):
-                        out.write(chunk)
-            except OSError as exc:
-                raise DamagedEntry(f"cannot download {key}/{token}/{name}: {exc}") from None
-        self.record_hit(key)
         return entry
+
+    def copy_into(self, key: str, entry: Mapping[str, Any], name: str, fd: int) -> None:
+        token = entry["data"]
+        found = self._call("GET", self._key(key, token, name))
+        if found is None:
+            raise DamagedEntry(f"{self.url}/{key}/{token}/{name} is missing")
+        assert found.body is not None
+        try:
+            with found.body:
+                while chunk := found.body.read(_CHUNK):
+                    write_all(fd, chunk)
+        except OSError as exc:
+            raise DamagedEntry(f"cannot download {key}/{token}/{name}: {exc}") from None
 
     def put(self, key: str, entry: Mapping[str, Any], files: Mapping[str, Path]) -> bool:
         if self._call("HEAD", self._key(key, ENTRY_FILE)) is not None:

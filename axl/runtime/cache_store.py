@@ -4,9 +4,11 @@ An entry is ``entry.json`` (the key, the step, each output's sidecar facts and
 each file's digest under ``files``) and the files it names. Every store
 keeps entries write-once: :meth:`CacheStore.put` makes an entry whole or not
 at all and never replaces one, so of two writers of the same key the first
-complete one wins. :meth:`CacheStore.get` copies an entry's files into a
-folder; the caller checks them against their digests before using them
-(see :mod:`axl.runtime.cache`).
+complete one wins. A hit reads :meth:`CacheStore.entry`, then
+:meth:`CacheStore.copy_into` writes each file into a temporary file the
+caller opened beside the output's path; the caller checks it against its
+digest before renaming it into place (see :mod:`axl.runtime.cache`).
+:meth:`CacheStore.get` copies an entry's files into a folder.
 
 A folder store holds ``<root>/<key>/``: the files are copied (a
 copy-on-write clone where the filesystem has them, never a hard link) into a
@@ -20,6 +22,7 @@ use. Listing and removal for ``axl cache ls/gc/clear`` are
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 import secrets
@@ -43,6 +46,7 @@ _HIT_LINE_BYTES = 21
 LEFTOVER_SECONDS = 3600.0
 """A writer's or a removal's leftovers are swept once this old (a live writer is younger)."""
 _FICLONE = 0x40049409  # ioctl of Linux: share the blocks, copy on write
+_CHUNK = 1024 * 1024
 
 
 class CacheStoreError(InfrastructureError):
@@ -105,6 +109,18 @@ class CacheStore(Protocol):
         """
         ...
 
+    def entry(self, key: str) -> dict[str, Any] | None:
+        """``key``'s ``entry.json``, checked by :func:`parse_entry`; None when absent.
+
+        Raises :class:`DamagedEntry` for an entry that is there but unreadable.
+        """
+        ...
+
+    def copy_into(self, key: str, entry: Mapping[str, Any], name: str, fd: int) -> None:
+        """Write the file ``name`` of ``key``'s ``entry`` into the open file ``fd`` (the
+        caller checks its digest). Raises :class:`DamagedEntry` when it cannot be read."""
+        ...
+
     def put(self, key: str, entry: Mapping[str, Any], files: Mapping[str, Path]) -> bool:
         """Store ``entry`` and ``files`` (name -> file) under ``key``, unless an entry is there.
 
@@ -144,21 +160,31 @@ class FolderStore:
         self.url = str(root)
 
     def get(self, key: str, into: Path) -> dict[str, Any] | None:
-        folder = self.root / key
+        entry = fetch(self, key, into)
+        if entry is not None:
+            record_folder_hit(os.path.join(self.root, key))
+        return entry
+
+    def entry(self, key: str) -> dict[str, Any] | None:
+        where = os.path.join(self.root, key, ENTRY_FILE)
         try:
-            text = (folder / ENTRY_FILE).read_bytes()
+            text = atomic.read_file(where)
         except FileNotFoundError:
             return None
         except (OSError, ValueError) as exc:
-            raise DamagedEntry(f"cannot read {folder / ENTRY_FILE}: {exc}") from None
-        entry = parse_entry(text, str(folder / ENTRY_FILE))
-        for name in entry["files"]:
-            try:
-                clone_file(folder / name, into / name)
-            except (OSError, InfrastructureError) as exc:
-                raise DamagedEntry(f"cannot read {folder / name}: {exc}") from None
-        record_folder_hit(str(folder))
-        return entry
+            raise DamagedEntry(f"cannot read {where}: {exc}") from None
+        return parse_entry(text, where)
+
+    def copy_into(self, key: str, entry: Mapping[str, Any], name: str, fd: int) -> None:
+        source = os.path.join(self.root, key, name)
+        try:
+            src = os.open(source, os.O_RDONLY)
+        except OSError as exc:
+            raise DamagedEntry(f"cannot read {source}: {exc.strerror or exc}") from None
+        try:
+            copy_fd(src, fd)
+        finally:
+            os.close(src)
 
     def put(self, key: str, entry: Mapping[str, Any], files: Mapping[str, Path]) -> bool:
         target = self.root / key
@@ -297,20 +323,42 @@ def parse_entry(text: bytes, where: str) -> dict[str, Any]:
     return checked
 
 
+def fetch(store: CacheStore, key: str, into: Path) -> dict[str, Any] | None:
+    """``key``'s entry, its files copied into the folder ``into``; None when absent."""
+    entry = store.entry(key)
+    if entry is None:
+        return None
+    for name in entry["files"]:
+        fd = os.open(into / name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        try:
+            store.copy_into(key, entry, name, fd)
+        finally:
+            os.close(fd)
+    return entry
+
+
+def copy_fd(src: int, dst: int) -> None:
+    """Copy the open file ``src`` into the empty ``dst``: a copy-on-write clone where the
+    filesystem has them, else a copy (never a hard link: damaging one never damages the other)."""
+    try:
+        fcntl.ioctl(dst, _FICLONE, src)
+        return
+    except OSError:  # no clones here (or across these two filesystems): copy
+        pass
+    while chunk := os.read(src, _CHUNK):
+        atomic.write_all(dst, chunk)
+
+
 def clone_file(source: Path, target: Path) -> None:
-    """Copy ``source`` to ``target`` atomically: a copy-on-write clone where possible, else a
-    copy (never a hard link, so damaging one never damages the other)."""
+    """Copy ``source`` to ``target`` atomically with :func:`copy_fd`."""
     fd, temp = atomic.open_temp(str(target))
     try:
         try:
-            with open(source, "rb") as src:
-                try:
-                    import fcntl
-
-                    fcntl.ioctl(fd, _FICLONE, src.fileno())
-                except OSError:
-                    with open(fd, "wb", closefd=False) as dst:
-                        shutil.copyfileobj(src, dst, 1024 * 1024)
+            src = os.open(source, os.O_RDONLY)
+            try:
+                copy_fd(src, fd)
+            finally:
+                os.close(src)
         finally:
             os.close(fd)
         os.chmod(temp, 0o644)

@@ -70,7 +70,7 @@ def run_step(manifest: Manifest, *, durable: bool = True) -> StepResult:
     put in place and the step is neither imported nor called.
     """
     start = time.perf_counter()
-    cached = _lookup(manifest) if manifest.cache is not None else None
+    cached = _lookup(manifest, durable) if manifest.cache is not None else None
     if cached is not None and cached.outputs is not None:
         for out, info in zip(manifest.outputs, cached.outputs, strict=True):
             if out.value_path:
@@ -116,7 +116,7 @@ def run_step(manifest: Manifest, *, durable: bool = True) -> StepResult:
     )
 
 
-def _lookup(manifest: Manifest) -> Lookup:
+def _lookup(manifest: Manifest, durable: bool) -> Lookup:
     """The step's cache key (each artifact input checked and digested) and what the store has."""
     from axl.io.artifacts import verify_artifact
     from axl.runtime.cache import lookup
@@ -131,7 +131,7 @@ def _lookup(manifest: Manifest) -> Lookup:
             digests[item.name] = verify_artifact(item.path, step=item.ref, run_id=run_id).digest
         except ArtifactError as exc:
             raise _input_error(manifest, item, exc) from None
-    return lookup(manifest, digests)
+    return lookup(manifest, digests, durable=durable)
 
 
 _REGISTERED: dict[str, Any] = {}

@@ -21,6 +21,12 @@ def test_an_unchanged_rerun_is_all_hits_and_calls_no_cached_step(tmp_path: Path)
     record = json.loads((Path(again["run_dir"]) / "run.json").read_text())
     assert record["steps"]["scaled"]["cache"]["status"] == "hit"
     assert set(record["steps"]["scaled"]["cache"]["parts"]) >= {"code", "environment", "inputs"}
+    assert _leftovers(Path(again["run_dir"])) == []  # no staging folder, no temporary file
+
+
+def _leftovers(run_dir: Path) -> list[Path]:
+    """Hidden files or folders a restore left in the run's step folders."""
+    return sorted(run_dir.glob("*/.*"))
 
 
 def test_a_change_to_a_helper_module_invalidates_every_cached_step(tmp_path: Path):
@@ -92,4 +98,5 @@ def test_a_damaged_entry_is_a_miss_with_a_warning_and_is_replaced(tmp_path: Path
     assert after["called"] == ["fixed", "source"]
     log = Path(after["steps"]["fixed"]["log"]).read_text()
     assert "damaged cache entry" in log and '"level": "warning"' in log
+    assert _leftovers(Path(after["run_dir"])) == []  # the staged copy was removed, not loaded
     assert statuses(project.run()) == ALL_HITS  # written anew
