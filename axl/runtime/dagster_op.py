@@ -41,7 +41,16 @@ from typing import Any
 
 from axl.errors import EXIT_USAGE, AxlError, MissingDependencyError, ParamsError
 from axl.manifest import Manifest
-from axl.runtime.record import CANCELLED, FAILED, PENDING, RUNNING, SKIPPED, SUCCEEDED, StepRecord
+from axl.runtime.record import (
+    CACHED,
+    CANCELLED,
+    FAILED,
+    PENDING,
+    RUNNING,
+    SKIPPED,
+    SUCCEEDED,
+    StepRecord,
+)
 from axl.runtime.reexecution import kept_output, kept_steps, with_kept_inputs
 
 try:
@@ -184,6 +193,11 @@ class _Op:
             error = {"code": "cancelled", "message": "the Dagster run stopped the step"}
             self._end(base, CANCELLED, started, error=error)
             raise
+        if outcome.ok and outcome.cache_hit:
+            reason = "unchanged code, environment, inputs and params: reused the cached result"
+            self._end(base, CACHED, started, outcome=outcome, reason=reason)
+            yield dg.Output(None, metadata=self._metadata(outcome))
+            return
         if outcome.ok:
             self._end(base, SUCCEEDED, started, outcome=outcome)
             yield dg.Output(None, metadata=self._metadata(outcome))
@@ -241,6 +255,7 @@ class _Op:
                 "error": error,
                 "reason": reason,
                 "exit_code": outcome.exit_code if outcome is not None else None,
+                "cache": outcome.cache if outcome is not None else None,
             }
         )
         self.record.update(step)
@@ -276,6 +291,8 @@ class _Op:
             metadata["size"] = info.size
             metadata["type"] = info.python_type
             metadata["handler"] = info.handler
+        if outcome.cache is not None:
+            metadata["cache"] = str(outcome.cache.get("status"))
         metadata.update(_log_metadata(outcome))
         metadata["run folder"] = dg.MetadataValue.path(str(self.run_dir))
         return metadata

@@ -4,7 +4,7 @@ Dagster's "re-execute from failure" (or of a selection) starts a new run,
 with a new run id and so a new run folder, holding only the ops it
 re-executes; Dagster's own IO managers read the other ops' outputs from the
 parent run. axl's ops do the same with the parent's run folder: each step
-the new run leaves out and the parent recorded as succeeded or skipped is
+the new run leaves out and the parent recorded as succeeded, cached or skipped is
 *kept*, recorded in the new run as it was (its outputs where the parent
 recorded them, possibly in the folder of the parent's own parent), and a
 step that reads one of its outputs reads that file, after checking that it
@@ -19,7 +19,7 @@ from pathlib import Path
 
 from axl.errors import ArtifactError, InfrastructureError
 from axl.manifest import ManifestInput
-from axl.runtime.record import RECORD_FILE, SKIPPED, SUCCEEDED, RunRecord, StepRecord
+from axl.runtime.record import CACHED, RECORD_FILE, SKIPPED, SUCCEEDED, RunRecord, StepRecord
 from axl.runtime.run_folder import check_run_id
 
 
@@ -47,7 +47,7 @@ def kept_steps(
     return {
         name: step.model_copy(update={"reason": step.reason or reason}, deep=True)
         for name, step in record.steps.items()
-        if name not in selected and step.status in (SUCCEEDED, SKIPPED)
+        if name not in selected and step.status in (SUCCEEDED, CACHED, SKIPPED)
     }
 
 

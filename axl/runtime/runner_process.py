@@ -37,6 +37,13 @@ class RunnerExit:
     log: Path = field(default_factory=Path)
     tail: str = ""
     """The last lines this attempt wrote to the log."""
+    cache: dict[str, Any] | None = None
+    """For a cached step, what the runner reports: ``status`` (``hit`` or ``miss``), ``key``."""
+
+    @property
+    def cache_hit(self) -> bool:
+        """Whether the outputs came from the step cache (the step was not called)."""
+        return self.cache is not None and self.cache.get("status") == "hit"
 
     @property
     def ok(self) -> bool:
@@ -91,7 +98,10 @@ def run_runner(
     code = process.returncode
     if event is not None and event.get("status") == "succeeded" and code == 0:
         outputs = tuple(OutputInfo(**item) for item in event.get("outputs", []))
-        return RunnerExit(0, outputs=outputs, log=log, tail=tail)
+        cache = event.get("cache")
+        return RunnerExit(
+            0, outputs=outputs, log=log, tail=tail, cache=cache if isinstance(cache, dict) else None
+        )
     if event is not None and event.get("status") == "failed" and code > 0:
         error = dict(event.get("error") or {})
         return RunnerExit(code, error=error, log=log, tail=tail)

@@ -31,6 +31,14 @@ def test_the_job_reuses_a_local_run_s_results(tmp_path: Path) -> None:
     ran = execute(defs.resolve_job_def(job.name), {}, workspace)
     assert ran.result.success
     assert _statuses(ran.run_dir) == dict.fromkeys(("load", "total"), "hit")
+    # The run record says so too, as a local run's does: cached, not succeeded.
+    assert {n: s.status for n, s in ran.record.steps.items()} == dict.fromkeys(
+        ("load", "total"), "cached"
+    )
+    assert ran.record.status == "succeeded"
+    assert all(
+        s.cache is not None and s.cache["status"] == "hit" for s in ran.record.steps.values()
+    )
 
 
 def _statuses(run_dir: Path) -> dict[str, str | None]:
