@@ -102,3 +102,12 @@ def test_the_import_folder_is_relative_inside_the_working_directory(tmp_path, mo
     assert import_root("iris_knn") == ("examples",)
     monkeypatch.chdir(tmp_path)
     assert import_root("iris_knn") == (str(ROOT / "examples"),)
+
+
+def test_warm_env_is_a_warning_on_dagster():
+    from tests.dagster.jobs import load_ir
+
+    compiled = TARGET.compile(load_ir("tests/examples_wf/warm_env.py:WarmEnv"), DagsterOptions())
+    assert any("sets warm_env: the Dagster target has no warm step" in w for w in compiled.warnings)
+    plain = TARGET.compile(load_ir("examples/quickstart.py:Hello"), DagsterOptions())
+    assert not any("warm_env" in w for w in plain.warnings)

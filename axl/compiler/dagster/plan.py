@@ -213,6 +213,12 @@ def _warnings(ir: IRWorkflow, lowering: Lowering) -> list[str]:
                 f"(axl run local: {_seconds(ours)}); a RetryPolicy's backoff doubles, "
                 "without a cap"
             )
+    if ir.warm_env:
+        found.append(
+            f"workflow {ir.name!r} sets warm_env: the Dagster target has no warm step; each "
+            "op installs what it lacks into the env cache of the host it runs on, shared "
+            "by the later ops there"
+        )
     images = sorted({image for image in (ir.image, *(n.image for n in ir.nodes)) if image})
     if images:
         found.append(
