@@ -42,10 +42,10 @@ def main() -> None:
     from axl.dsl.loader import load_target
     from axl.ir import build_ir
     from axl.runtime.api import run_local
-    from axl.runtime.step_inputs import step_key
     from axl.runtime.local_options import LocalOptions
     from axl.runtime.local_plan import local_manifests
     from axl.runtime.record import Journal, RunRecord
+    from axl.runtime.step_inputs import step_key
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
