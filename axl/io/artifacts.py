@@ -62,7 +62,8 @@ def use_global_hash_pool() -> None:
     _writer_threads[0] = blake3.AUTO
 
 
-def _hash_threads(size: int) -> int:
+def hash_threads(size: int) -> int:
+    """Threads to hash ``size`` bytes with: a pool of the hasher's own for a large file."""
     return min(os.cpu_count() or 1, 8) if size >= _PARALLEL_FROM else 1
 
 
@@ -184,7 +185,7 @@ def _write_data(obj: Any, io: IOHandler, fd: int, temp: str, durable: bool) -> t
 
 
 def _digest_fd(fd: int) -> tuple[str, int]:
-    hasher = blake3(max_threads=_hash_threads(os.fstat(fd).st_size))
+    hasher = blake3(max_threads=hash_threads(os.fstat(fd).st_size))
     size = 0
     while chunk := os.read(fd, _CHUNK):
         hasher.update(chunk)

@@ -23,7 +23,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from blake3 import blake3
 
@@ -55,6 +55,8 @@ class Lookup:
     store: CacheStore
     outputs: tuple[OutputInfo, ...] | None = None
     stored: bool | None = None
+    log: TextIO | None = None
+    """Where its warnings go (None: stderr)."""
 
     def report(self) -> dict[str, Any]:
         """What the runner's result says about the cache (the run record keeps the parts)."""
@@ -92,7 +94,7 @@ class Lookup:
             self.stored = self.store.put(self.key.key, entry, files)
         except (AxlError, OSError) as exc:
             self.stored = False
-            _warn(manifest, f"cannot store the result in {self.store.url}: {_text(exc)}")
+            _warn(self, f"cannot store the result in {self.store.url}: {_text(exc)}")
 
 
 def open_store(url: str, *, endpoint: str | None = None) -> CacheStore:
@@ -113,14 +115,21 @@ _STORES: dict[tuple[str, str | None], CacheStore] = {}
 
 
 def lookup(
-    manifest: Manifest, input_digests: Mapping[str, str], *, durable: bool = False
+    manifest: Manifest,
+    input_digests: Mapping[str, str],
+    *,
+    durable: bool = False,
+    log: TextIO | None = None,
 ) -> Lookup:
     """The step's key, and its outputs put in place when the store holds an entry for it
-    (fsynced with ``durable``, as the runner writes outputs)."""
+    (fsynced with ``durable``, as the runner writes outputs); warnings go to ``log``.
+
+    Nothing here imports user code or starts a thread pool that outlives it, so the
+    local engine may call it too (it forks its step processes from its fork server)."""
     assert manifest.cache is not None
     key = cache_key(manifest, input_digests)
     store = open_store(manifest.cache.store, endpoint=manifest.cache.endpoint)
-    found = Lookup(manifest=manifest, key=key, store=store)
+    found = Lookup(manifest=manifest, key=key, store=store, log=log)
     if manifest.outputs:
         found.outputs = _restore(found, durable)
     return found
@@ -134,15 +143,15 @@ def _restore(found: Lookup, durable: bool) -> tuple[OutputInfo, ...] | None:
             return None
         outputs = _place(manifest, key, entry, store, durable)
     except DamagedEntry as exc:
-        _warn(manifest, f"damaged cache entry {key} (a miss; it is removed): {exc.why}")
+        _warn(found, f"damaged cache entry {key} (a miss; it is removed): {exc.why}")
         _remove(store, key)
         return None
     except CacheStoreError as exc:
-        _warn(manifest, f"cannot read the cache store {store.url}: {_text(exc)}")
+        _warn(found, f"cannot read the cache store {store.url}: {_text(exc)}")
         return None
     except (AxlError, OSError) as exc:
         where = os.path.dirname(manifest.outputs[0].path)
-        _warn(manifest, f"cannot restore the cached result into {where}: {_text(exc)}")
+        _warn(found, f"cannot restore the cached result into {where}: {_text(exc)}")
         return None
     store.record_hit(key)
     return outputs
@@ -215,11 +224,13 @@ def _place(
 
 
 def _file_digest(path: str) -> str | None:
+    from axl.io.artifacts import hash_threads
+
     try:
         size = os.stat(path).st_size
         if size == 0:
             return format_digest(blake3().hexdigest())
-        hasher = blake3(max_threads=blake3.AUTO) if size > 1 << 24 else blake3()
+        hasher = blake3(max_threads=hash_threads(size))  # never the global pool: see there
         return format_digest(hasher.update_mmap(path).hexdigest())
     except (OSError, ValueError):
         return None
@@ -238,9 +249,10 @@ def _text(exc: BaseException) -> str:
     return exc.message if isinstance(exc, AxlError) else str(exc)
 
 
-def _warn(manifest: Manifest, message: str) -> None:
+def _warn(found: Lookup, message: str) -> None:
     from axl.runtime.logs import log_event
 
+    manifest = found.manifest
     log_event(
         "cache_warning",
         level="warning",
@@ -248,4 +260,5 @@ def _warn(manifest: Manifest, message: str) -> None:
         step=manifest.step,
         run_id=manifest.run_id,
         message=message,
+        stream=found.log,
     )

@@ -78,8 +78,10 @@ class EntryInfo:
 
     @property
     def last_used(self) -> float:
-        """The last hit, else the creation (0 when neither is known: the oldest)."""
-        return self.last_hit or self.created or 0.0
+        """The last hit, else the creation (0 when neither is known: the oldest).
+
+        Never before the creation: S3 gives a hit's time in whole seconds."""
+        return max(self.last_hit or 0.0, self.created or 0.0)
 
     def to_dict(self) -> dict[str, object]:
         """The fields as JSON data."""

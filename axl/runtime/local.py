@@ -56,7 +56,7 @@ from axl.runtime.run_folder import RunLock, check_run_id, remove_leftovers
 from axl.runtime.scheduler import Change, Scheduler, StepFacts
 from axl.runtime.step_inputs import condition_holds, current_key
 from axl.runtime.step_process import preload
-from axl.runtime.workers import Launched, StepProcesses, fork_server, step_error
+from axl.runtime.workers import STEP_LOG, Launched, StepProcesses, fork_server, step_error
 
 _SETTLED_EVENTS = ("succeeded", "failed", "cached", "skipped", "cancelled", "not_run", "stale")
 
@@ -299,9 +299,33 @@ def _start(state: _State, procs: StepProcesses, name: str) -> None:
     now = time.time()
     if step.started is None:
         step.started = now
+    if manifest.cache is not None and _answer_from_cache(state, name, step_dir, now):
+        return
     job = procs.start(manifest, step_dir, attempt=step.attempts, started=now, timeout=node.timeout)
     step.log = str(job.log_path)
     _notify(options, "started", step)
+
+
+def _answer_from_cache(state: _State, name: str, step_dir: Path, started: float) -> bool:
+    """A cached step whose entry the store holds is restored here, by the runner's own
+    lookup, without a step process; False on a miss (the step's process looks up again,
+    runs the step and stores it). A hit imports no user code and starts no thread pool
+    that outlives it, and the step processes come from the fork server, so this is safe."""
+    from axl.runtime.runner import execute_cached
+
+    step = state.record.steps[name]
+    log_path = step_dir / STEP_LOG
+    with open(log_path, "a", encoding="utf-8") as log:
+        result = execute_cached(state.manifests[name], durable=state.options.durable, log=log)
+    if result is None:
+        return False
+    step.log = str(log_path)
+    _notify(state.options, "started", step)
+    step.finished = time.time()
+    step.duration_ms = round((step.finished - started) * 1000, 3)
+    step.exit_code = 0
+    _succeeded(state, name, result.to_dict())
+    return True
 
 
 def _complete(
@@ -314,19 +338,7 @@ def _complete(
     step.duration_ms = round((step.finished - job.started) * 1000, 3)
     step.exit_code = ended.exit_code
     if ended.exit_code == 0 and ended.result is not None:
-        step.error = None
-        step.outputs = [OutputInfo(**o) for o in ended.result.get("outputs", [])]
-        cache = ended.result.get("cache")
-        step.cache = cache if isinstance(cache, dict) else None
-        if step.cache is not None and step.cache.get("status") == "hit":  # the runner's lookup
-            step.status = CACHED
-            step.reason = "unchanged code, environment, inputs and params: reused the cached result"
-            _settle(state, "cached", step)
-            sched.succeeded(job.step, cached=True)
-            return
-        step.status = SUCCEEDED
-        _settle(state, "succeeded", step)
-        sched.succeeded(job.step)
+        _succeeded(state, job.step, ended.result)
         return
     if cancelled:  # the scheduler's cancel() records it
         step.exit_code = None
@@ -345,6 +357,24 @@ def _complete(
     if not manifest_file.exists():  # kept for debugging: what exactly the step was given
         manifest_file.write_text(state.manifests[job.step].to_json(indent=2))
     _settle(state, "failed", step)
+
+
+def _succeeded(state: _State, name: str, result: Mapping[str, Any]) -> None:
+    """Record a step's result (a runner's report): succeeded, or cached on a hit."""
+    step = state.record.steps[name]
+    step.error = None
+    step.outputs = [OutputInfo(**o) for o in result.get("outputs", [])]
+    cache = result.get("cache")
+    step.cache = cache if isinstance(cache, dict) else None
+    if step.cache is not None and step.cache.get("status") == "hit":  # the runner's lookup
+        step.status = CACHED
+        step.reason = "unchanged code, environment, inputs and params: reused the cached result"
+        _settle(state, "cached", step)
+        state.sched.succeeded(name, cached=True)
+        return
+    step.status = SUCCEEDED
+    _settle(state, "succeeded", step)
+    state.sched.succeeded(name)
 
 
 def _settle(state: _State, event: str, step: StepRecord) -> None:

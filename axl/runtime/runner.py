@@ -18,7 +18,7 @@ import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from axl.errors import (
     ArtifactError,
@@ -72,17 +72,7 @@ def run_step(manifest: Manifest, *, durable: bool = True) -> StepResult:
     start = time.perf_counter()
     cached = _lookup(manifest, durable) if manifest.cache is not None else None
     if cached is not None and cached.outputs is not None:
-        for out, info in zip(manifest.outputs, cached.outputs, strict=True):
-            if out.value_path:
-                from axl.io.artifacts import read_artifact
-
-                _write_value(Path(out.value_path), read_artifact(info.path, info.handler))
-        return StepResult(
-            step=manifest.step,
-            duration_ms=(time.perf_counter() - start) * 1000,
-            outputs=cached.outputs,
-            cache=cached.report(),
-        )
+        return _hit(cached, cached.outputs, start)
     if manifest.code is not None:
         _prepare_code(manifest)
     for entry in reversed(manifest.python_path):
@@ -116,7 +106,36 @@ def run_step(manifest: Manifest, *, durable: bool = True) -> StepResult:
     )
 
 
-def _lookup(manifest: Manifest, durable: bool) -> Lookup:
+def restore_cached(
+    manifest: Manifest, *, durable: bool = True, log: TextIO | None = None
+) -> StepResult | None:
+    """A cached step's result when the store holds it, put in place as :func:`run_step`
+    puts it (the same lookup; nothing imported or called); None on a miss.
+
+    Raises :class:`AxlError` as :func:`run_step` would (an input that fails its check).
+    Warnings (a damaged entry, say) go to ``log``, else stderr.
+    """
+    start = time.perf_counter()
+    cached = _lookup(manifest, durable, log)
+    return _hit(cached, cached.outputs, start) if cached.outputs is not None else None
+
+
+def _hit(cached: Lookup, outputs: tuple[OutputInfo, ...], start: float) -> StepResult:
+    manifest = cached.manifest
+    for out, info in zip(manifest.outputs, outputs, strict=True):
+        if out.value_path:
+            from axl.io.artifacts import read_artifact
+
+            _write_value(Path(out.value_path), read_artifact(info.path, info.handler))
+    return StepResult(
+        step=manifest.step,
+        duration_ms=(time.perf_counter() - start) * 1000,
+        outputs=outputs,
+        cache=cached.report(),
+    )
+
+
+def _lookup(manifest: Manifest, durable: bool, log: TextIO | None = None) -> Lookup:
     """The step's cache key (each artifact input checked and digested) and what the store has."""
     from axl.io.artifacts import verify_artifact
     from axl.runtime.cache import lookup
@@ -131,7 +150,7 @@ def _lookup(manifest: Manifest, durable: bool) -> Lookup:
             digests[item.name] = verify_artifact(item.path, step=item.ref, run_id=run_id).digest
         except ArtifactError as exc:
             raise _input_error(manifest, item, exc) from None
-    return lookup(manifest, digests, durable=durable)
+    return lookup(manifest, digests, durable=durable, log=log)
 
 
 _REGISTERED: dict[str, Any] = {}
@@ -376,11 +395,7 @@ def execute(manifest: Manifest, *, durable: bool = True) -> Outcome:
     from axl.errors import EXIT_INTERNAL, EXIT_OK
     from axl.runtime.logs import log_event
 
-    context: dict[str, Any] = {
-        "workflow": manifest.workflow_name or manifest.workflow,
-        "step": manifest.step,
-        "run_id": manifest.run_id,
-    }
+    context = _log_context(manifest)
     start = time.perf_counter()
     log_event("started", **context)
     try:
@@ -412,15 +427,51 @@ def execute(manifest: Manifest, *, durable: bool = True) -> Outcome:
             **context,
         )
         return Outcome(exit_code=EXIT_INTERNAL, error=error)
+    _log_succeeded(result, start, context)
+    return Outcome(exit_code=EXIT_OK, result=result)
+
+
+def execute_cached(manifest: Manifest, *, durable: bool, log: TextIO) -> StepResult | None:
+    """The local engine's answer to a cached step before it starts a process for it: on a
+    hit, the result :func:`execute` would give, its events written to ``log`` as
+    :func:`execute` writes them; None on a miss, or when the lookup fails (the step's
+    process then runs the step and reports why)."""
+    from axl.runtime.logs import log_event
+
+    context = _log_context(manifest)
+    start = time.perf_counter()
+    try:
+        result = restore_cached(manifest, durable=durable, log=log)
+    except (AxlError, OSError):
+        return None
+    if result is not None:
+        log_event("started", stream=log, **context)
+        _log_succeeded(result, start, context, log)
+    return result
+
+
+def _log_context(manifest: Manifest) -> dict[str, Any]:
+    return {
+        "workflow": manifest.workflow_name or manifest.workflow,
+        "step": manifest.step,
+        "run_id": manifest.run_id,
+    }
+
+
+def _log_succeeded(
+    result: StepResult, start: float, context: dict[str, Any], log: TextIO | None = None
+) -> None:
+    from axl.runtime.logs import log_event
+
     extra: dict[str, Any] = {"cache": result.cache} if result.cache is not None else {}
     log_event(
         "succeeded",
         duration_ms=(time.perf_counter() - start) * 1000,
         outputs=[o.to_dict() for o in result.outputs],
+        stream=log,
         **extra,
         **context,
     )
-    return Outcome(exit_code=EXIT_OK, result=result)
 
 
 def runner_exit_code(error: AxlError) -> int:

@@ -39,6 +39,8 @@ from axl.runtime.step_process import child_main, serve
 from axl.runtime.worker_pool import WorkerPool
 
 ISOLATION_MODES = ("fork", "worker", "subprocess")
+STEP_LOG = "step.log"
+"""The file in a step's folder that its process's output (and the runner's events) go to."""
 
 
 @dataclass
@@ -148,7 +150,7 @@ class StepProcesses:
         job = launch(
             manifest,
             mode=self.mode,
-            log_path=step_dir / "step.log",
+            log_path=step_dir / STEP_LOG,
             manifest_path=manifest_path,
             durable=self.durable,
             attempt=attempt,

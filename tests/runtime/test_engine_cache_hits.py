@@ -1,0 +1,90 @@
+"""A cache hit in a local run is answered by the engine: no step process starts for it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from axl.runtime.api import run_local
+from axl.runtime.cache_store import DEFAULT_FOLDER
+from axl.runtime.workers import StepProcesses
+from tests.runtime.workflows import Cached
+
+
+@pytest.fixture
+def started(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The steps the engine hands to a step process, in order."""
+    names: list[str] = []
+    start = StepProcesses.start
+
+    def counting(self: StepProcesses, manifest: Any, *args: Any, **kwargs: Any) -> Any:
+        names.append(manifest.step)
+        return start(self, manifest, *args, **kwargs)
+
+    monkeypatch.setattr(StepProcesses, "start", counting)
+    return names
+
+
+def _events(log: str | None) -> list[dict[str, Any]]:
+    assert log is not None
+    lines = Path(log).read_text().splitlines()
+    return [json.loads(line) for line in lines if line.startswith("{")]
+
+
+@pytest.mark.parametrize("isolation", ["worker", "fork", "subprocess"])
+def test_a_hit_starts_no_step_process_and_is_recorded_as_the_runner_records_it(
+    tmp_path: Path, started: list[str], isolation: str
+) -> None:
+    params = {"ledger": str(tmp_path / "ledger")}
+    first = run_local(Cached, params, workspace=tmp_path, isolation=isolation)
+    assert started == ["base", "expensive"]
+    before = first.record.steps["expensive"]
+    assert before.cache is not None and before.cache["status"] == "miss"
+
+    started.clear()
+    second = run_local(Cached, params, workspace=tmp_path, isolation=isolation)
+    assert started == ["base"]  # the cached step never reached a step process
+    assert second.ok and second.value == 42
+    step = second.record.steps["expensive"]
+    assert step.status == "cached" and step.exit_code == 0 and step.attempts == 1
+    assert step.cache is not None and step.cache["status"] == "hit"
+    assert step.cache["key"] == before.cache["key"] and step.cache["parts"] == before.cache["parts"]
+    assert step.key == before.key  # the run record's own key, as before
+    assert step.outputs[0].digest == before.outputs[0].digest
+    assert step.outputs[0].path.startswith(second.record.run_dir)
+    events = _events(step.log)
+    assert [e["status"] for e in events] == ["started", "succeeded"]
+    assert events[1]["cache"] == step.cache and events[1]["run_id"] == second.record.run_id
+    assert (tmp_path / "ledger").read_text() == "ran\n"
+
+
+def test_a_damaged_entry_falls_back_to_running_the_step_with_a_warning(
+    tmp_path: Path, started: list[str]
+) -> None:
+    params = {"ledger": str(tmp_path / "ledger")}
+    run_local(Cached, params, workspace=tmp_path)
+    (entry,) = (tmp_path / DEFAULT_FOLDER).glob("*/entry.json")
+    data = next(p for p in entry.parent.iterdir() if p.name.startswith("output"))
+    data.chmod(0o644)
+    data.write_bytes(b"not the stored result")
+
+    started.clear()
+    after = run_local(Cached, params, workspace=tmp_path)
+    assert started == ["base", "expensive"]  # the miss went to a step process
+    assert after.ok and after.value == 42
+    step = after.record.steps["expensive"]
+    assert step.status == "succeeded" and step.cache is not None
+    assert step.cache["status"] == "miss" and step.cache["stored"] is True
+    warnings = [e for e in _events(step.log) if e["status"] == "cache_warning"]
+    assert len(warnings) == 1 and warnings[0]["level"] == "warning"
+    assert "damaged cache entry" in warnings[0]["message"]
+    assert (tmp_path / "ledger").read_text() == "ran\nran\n"
+
+    started.clear()
+    assert run_local(Cached, params, workspace=tmp_path).record.steps["expensive"].status == (
+        "cached"
+    )
+    assert started == ["base"]
