@@ -194,6 +194,7 @@ def compile_workflow(
         secret=cache_secret,
         archive_secret=s3_secret,
         endpoint=endpoint_url(cache_endpoint, artifact_endpoint),
+        endpoint_flag=cache_endpoint,
         module_file=loaded.file or Path(getattr(sys.modules[loaded.module], "__file__", "")),
         code=code,
         exclude=exclude,

@@ -34,6 +34,7 @@ def cache_options(
     secret: str | None,
     archive_secret: str | None,
     endpoint: str | None,
+    endpoint_flag: str | None,
     module_file: Path,
     code: CodeShipment | None,
     exclude: list[str] | None,
@@ -45,9 +46,11 @@ def cache_options(
     one, or without a cached step, the options are unchanged (and the output is what
     it was before the cache existed). The code is digested as a local run digests it
     (the archive's files when the code ships as one). The credentials' Secret is
-    ``secret``, else the code archive's ``archive_secret``.
+    ``secret``, else the code archive's ``archive_secret``. ``endpoint`` is the
+    store's endpoint (``endpoint_flag``, the ``--cache-endpoint`` given, else the
+    code archive's endpoint, which needs no cache store).
     """
-    flags = {"--cache-secret": secret, "--cache-endpoint": endpoint}
+    flags = {"--cache-secret": secret, "--cache-endpoint": endpoint_flag}
     if store is None:
         for flag, value in flags.items():
             if value:
