@@ -27,8 +27,6 @@ from axl.runtime.cache_store import DEFAULT_FOLDER
 from axl.runtime.local_options import LocalOptions
 from axl.runtime.logs import log_event
 
-UV_LOCK = "uv.lock"
-
 
 def cache_settings(ir: IRWorkflow, options: LocalOptions) -> CacheSettings | None:
     """What every cached step of this run shares; None when no step is cached or the code
@@ -87,19 +85,14 @@ def _code_digest(options: LocalOptions, root: Path | None) -> str | None:
 
 
 def lock_part(ir: IRWorkflow, root: Path | None) -> dict[str, str]:
-    """``{"lock": digest}`` of ``uv.lock`` or ``{"requirements_file": digest}``; {} for none."""
-    if root is None:
-        return {}
-    if ir.requirements_file is not None and not ir.use_lockfile:
-        name, path = "requirements_file", root / ir.requirements_file
-    elif ir.use_lockfile is not False:
-        name, path = "lock", root / UV_LOCK
-    else:
-        return {}
-    try:
-        return {name: format_digest(blake3(path.read_bytes()).hexdigest())}
-    except OSError:
-        return {}
+    """``{"lock": digest}`` of ``uv.lock`` or ``{"requirements_file": digest}``; {} for none.
+
+    The compile's own (:func:`axl.planning.cache_code.lock_digest`), so that a local
+    run and a pod key the environment alike.
+    """
+    from axl.planning.cache_code import lock_digest
+
+    return {} if root is None else lock_digest(ir, root)
 
 
 def _module_file(ir: IRWorkflow) -> Path | None:
