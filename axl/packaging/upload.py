@@ -62,31 +62,19 @@ def parse_bucket_uri(uri: str) -> tuple[str, str]:
     return bucket, "/".join(parts)
 
 
-def _boto3() -> Any:
+def make_client(endpoint_url: str | None = None) -> Any:
+    """An S3 client with bounded retries and timeouts, path-style for custom endpoints."""
+    from axl.runtime.s3_boto import boto_client
+
+    endpoint = endpoint_url or os.environ.get("AWS_ENDPOINT_URL_S3") or None
+    endpoint = endpoint or os.environ.get("AWS_ENDPOINT_URL") or None
     try:
-        import boto3
+        return boto_client(endpoint)
     except ImportError:
         raise MissingDependencyError(
             "uploading code archives needs boto3, which is not installed",
             hint="pip install 'axl-workflows[s3]'",
         ) from None
-    return boto3
-
-
-def make_client(endpoint_url: str | None = None) -> Any:
-    """An S3 client with bounded retries and timeouts, path-style for custom endpoints."""
-    boto3 = _boto3()
-    from botocore.config import Config
-
-    endpoint = endpoint_url or os.environ.get("AWS_ENDPOINT_URL_S3") or None
-    endpoint = endpoint or os.environ.get("AWS_ENDPOINT_URL") or None
-    config = Config(
-        connect_timeout=10,
-        read_timeout=120,
-        retries={"max_attempts": 3, "mode": "standard"},
-        s3={"addressing_style": "path"} if endpoint else {},
-    )
-    return boto3.session.Session().client("s3", endpoint_url=endpoint, config=config)
 
 
 def _where(client: Any) -> str:

@@ -162,22 +162,12 @@ class S3Store:
         )  # fmt: skip
 
     def keys(self) -> list[str]:
-        found: list[str] = []
-        query = {"list-type": "2", "prefix": self._key("")}
-        while True:
-            answer = self._call("GET", "", query=query)
-            if answer is None or answer.body is None:
-                return found
-            with answer.body:
-                text = answer.body.read()
-            for match in _KEY_IN_LISTING.finditer(text):
-                name = match.group(1).decode()
-                if name.endswith("/" + ENTRY_FILE):
-                    found.append(name.removesuffix("/" + ENTRY_FILE).rpartition("/")[2])
-            more = re.search(rb"<NextContinuationToken>([^<]+)<", text)
-            if more is None:
-                return sorted(found)
-            query = {**query, "continuation-token": more.group(1).decode()}
+        suffix = "/" + ENTRY_FILE
+        return sorted(
+            name.removesuffix(suffix).rpartition("/")[2]
+            for name, _, _ in self._objects(self._key(""))
+            if name.endswith(suffix)
+        )
 
     def remove(self, key: str) -> None:
         names = [name for name, _, _ in self._objects(self._key(key, ""))]

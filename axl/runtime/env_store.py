@@ -227,9 +227,10 @@ class _Boto3:
 
 
 def _make_client(endpoint: str | None) -> Any:
+    from axl.runtime.s3_boto import boto_client
+
     try:
-        import boto3
-        from botocore.config import Config
+        return boto_client(endpoint)
     except ImportError:
         raise MissingDependencyError(
             "sharing envs through S3 without AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY in the "
@@ -237,10 +238,3 @@ def _make_client(endpoint: str | None) -> Any:
             hint="give the pods the store's keys from a Secret, or use a runner image with "
             "the s3 extra (AXL_EXTRAS=s3)",
         ) from None
-    config = Config(
-        connect_timeout=10,
-        read_timeout=120,
-        retries={"max_attempts": 3, "mode": "standard"},
-        s3={"addressing_style": "path"} if endpoint else {},
-    )
-    return boto3.session.Session().client("s3", endpoint_url=endpoint, config=config)
