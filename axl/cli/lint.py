@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from axl.cli.common import JsonOption, emit_json, handle_errors
-from axl.compiler.argo.lint.schemas import ARGO_VERSIONS, NEWEST_ARGO
+from axl.compiler.argo.versions import ARGO_VERSIONS, NEWEST_ARGO
 
 
 def register(app: typer.Typer) -> None:

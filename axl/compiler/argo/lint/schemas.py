@@ -15,12 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from axl.compiler.argo.lint.strict import Schema, strip_descriptions
+from axl.compiler.argo.versions import ARGO_VERSIONS, NEWEST_ARGO
 from axl.errors import UsageError
 
 ENV_VAR = "AXL_ARGO_SCHEMA_DIR"
-ARGO_VERSIONS = ("3.7", "4.1")
-"""The Argo releases whose schemas ship with axl, oldest first (a folder each)."""
-NEWEST_ARGO = ARGO_VERSIONS[-1]
 JSON_SCHEMA_FILE = "schema.json"
 CRD_VERSION = "v1alpha1"
 _DEFINITIONS = "io.argoproj.workflow.v1alpha1."

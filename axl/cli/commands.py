@@ -1,0 +1,107 @@
+"""The CLI's commands by name, each loaded only when it runs.
+
+Building every command up front costs more than most commands do: each
+command module is imported and Typer turns every option of every signature
+into a click parameter (about 50 ms for the whole CLI). The top-level group
+here knows each command's module and one-line help, so ``axl --help`` lists
+them without importing any, and ``axl NAME ...`` imports and builds only
+``NAME``. ``tests/cli/test_commands.py`` checks the table against the
+commands themselves.
+"""
+
+from __future__ import annotations
+
+import importlib
+import textwrap
+from typing import TYPE_CHECKING, NamedTuple
+
+import typer
+import typer.main
+from typer.core import TyperGroup
+
+if TYPE_CHECKING:  # typer's own click (typer vendors it)
+    from typer._click import Command, Context, HelpFormatter
+
+
+class CommandEntry(NamedTuple):
+    """Where a top-level command lives and what ``axl --help`` says of it."""
+
+    module: str
+    """Exposes ``register(app)``, which adds exactly this command to ``app``."""
+    short_help: str
+
+
+COMMANDS: dict[str, CommandEntry] = {
+    "validate": CommandEntry(
+        "axl.cli.validate",
+        "Check a workflow: build its DAG, print steps, edges and the hash (exit 2 if invalid).",
+    ),
+    "compile": CommandEntry(
+        "axl.cli.compile",
+        "Compile a workflow for an orchestrator (exit 1 if the check of the output finds errors).",
+    ),
+    "lint": CommandEntry(
+        "axl.cli.lint",
+        "Lint Argo Workflow, WorkflowTemplate or CronWorkflow YAML (exit 1 on errors, 2 if FILE "
+        "is not YAML or the Argo version is not shipped).",
+    ),
+    "package": CommandEntry(
+        "axl.cli.package",
+        "Build a deterministic tar.gz of a workflow's code, named by its blake3 digest.",
+    ),
+    "build-image": CommandEntry(
+        "axl.cli.build_image",
+        "Build a workflow's image reproducibly: the same sources give the same image ID.",
+    ),
+    "run": CommandEntry("axl.cli.run", "Run a workflow."),
+    "kfp": CommandEntry(
+        "axl.cli.kfp",
+        "Kubeflow Pipelines: upload a workflow as a pipeline version, and run it.",
+    ),
+    "runs": CommandEntry(
+        "axl.cli.runs",
+        "The runs of a workspace: list them by workflow and hash, remove old ones.",
+    ),
+    "cache": CommandEntry(
+        "axl.cli.cache", "The step cache: explain a key, list a store, remove old entries."
+    ),
+}
+
+
+def load_command(name: str) -> Command:
+    """Import the module of command ``name`` and build its click command."""
+    holder = typer.Typer(rich_markup_mode=None)
+    importlib.import_module(COMMANDS[name].module).register(holder)
+    group = typer.main.get_group(holder)
+    command = group.commands.get(name)
+    if command is None:
+        raise LookupError(f"{COMMANDS[name].module}.register() did not add the command {name!r}")
+    return command
+
+
+class LazyGroup(TyperGroup):
+    """The ``axl`` group: commands from :data:`COMMANDS`, built on first use."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self._loaded: dict[str, Command] = {}
+
+    def list_commands(self, ctx: Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        if cmd_name not in self._loaded:
+            self._loaded[cmd_name] = load_command(cmd_name)
+        return self._loaded[cmd_name]
+
+    def format_commands(self, ctx: Context, formatter: HelpFormatter) -> None:
+        """List the commands from the table: listing them must not load them."""
+        width = formatter.width - 6 - max(len(name) for name in COMMANDS)
+        rows = [
+            (name, textwrap.shorten(entry.short_help, width, placeholder="..."))
+            for name, entry in COMMANDS.items()
+        ]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
