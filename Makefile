@@ -17,11 +17,13 @@ fmt: setup  ## format and auto-fix
 	$(UV) run ruff format .
 	$(UV) run ruff check --fix .
 
-lint: setup  ## ruff (lint + format check), mypy strict on axl/, the import layers (import-linter)
+lint: setup  ## ruff (lint + format check), mypy strict on axl/, the import layers (import-linter), the GitHub workflows (actionlint, zizmor)
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
 	$(UV) run mypy
 	$(UV) run lint-imports
+	$(UV) run actionlint
+	$(UV) run zizmor --offline .github/workflows/
 
 pytest: setup containers
 	$(UV) run pytest -n auto $(PYTEST_ARGS)
