@@ -65,6 +65,11 @@ COMMANDS: dict[str, CommandEntry] = {
     "cache": CommandEntry(
         "axl.cli.cache", "The step cache: explain a key, list a store, remove old entries."
     ),
+    "graph": CommandEntry(
+        "axl.cli.graph",
+        "Draw a workflow's DAG: steps with handler and badges (when, cache, retries, image), "
+        "params as their own nodes.",
+    ),
 }
 
 

@@ -1,0 +1,40 @@
+"""The workflows every graph test draws, and the IR of each."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from axl.ir import IRWorkflow, build_ir
+from tests.fixtures.golden import ROOT, example_targets, load_class
+
+GOLDEN = ROOT / "tests" / "golden" / "graph"
+
+# (golden file stem, target): every example, the compile goldens' workflows, and odd names.
+CASES = [
+    ("quickstart", "examples/quickstart.py:Hello"),
+    ("iris-knn", "examples/iris_knn.py:IrisKNN"),
+    ("churn", "examples/churn_workflow.py:ChurnWorkflow"),
+    ("conditions", "tests/examples_wf/conditions.py:Conditions"),
+    ("cached", "tests/examples_wf/cached.py:Cached"),
+    ("step-options", "tests/examples_wf/step_options.py:StepOptions"),
+    ("fan-in", "tests/examples_wf/fan_in.py:FanIn"),
+    ("warm-env", "tests/examples_wf/warm_env.py:WarmEnv"),
+    ("odd", "tests/graphs/workflows.py:Odd"),
+    ("explicit", "tests/graphs/workflows.py:Explicit"),
+    ("plain", "tests/graphs/workflows.py:Plain"),
+]
+IDS = [stem for stem, _ in CASES]
+
+
+@cache
+def ir_of(target: str) -> IRWorkflow:
+    return build_ir(load_class(target))
+
+
+def golden_path(stem: str, suffix: str) -> Path:
+    return GOLDEN / f"{stem}{suffix}"
+
+
+def missing_examples() -> list[str]:
+    return sorted(example_targets() - {target for _, target in CASES})
