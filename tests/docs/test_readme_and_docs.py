@@ -16,7 +16,8 @@ anything).
 The rule: a command is run for real when its subcommand is in
 :data:`RUN_FOR_REAL` and it needs nothing this machine lacks
 (:func:`why_not_run`): no cluster, registry or S3 (``--host``, ``--push``, an
-``s3://`` value), no placeholder (``RUN_ID``, ``<id>``, ``...``), and the files it
+``s3://`` value) other than one at ``http://127.0.0.1:PORT`` (this machine: a
+page may show what an unreachable server looks like), no placeholder (``RUN_ID``, ``<id>``, ``...``), and the files it
 reads (the ``-m`` workflow, ``--params``, ``--image-from``, ...) are in the copy:
 a file that is not is the reader's own project. Every other command is only
 parsed. The commands of one page run in the page's order in one copy, so a
@@ -64,6 +65,8 @@ RUN_FOR_REAL = frozenset(
         ("cache", "gc"),
         ("cache", "clear"),
         ("cache", "explain"),
+        ("kfp", "upload"),
+        ("kfp", "run"),
     }
 )
 """Subcommands cheap and local enough to run from the docs; the others are only parsed."""
@@ -73,7 +76,11 @@ NEEDS_A_SERVICE = {
     "--push": "a registry",
     "--engine": "a container engine",
 }
-"""Options whose command reaches something outside this machine: such a command is parsed only."""
+"""Options whose command reaches something outside this machine: such a command is parsed only
+(``--host`` and S3 are run when their URL is this machine's, :data:`THIS_MACHINE`)."""
+
+THIS_MACHINE = "http://127.0.0.1:"
+S3_ENDPOINTS = ("--s3-endpoint", "--artifact-endpoint", "--cache-endpoint")
 
 NEEDS_A_PROGRAM = {("--format", "svg"): "dot", ("--format", "png"): "dot"}
 """Option values that need a program: the command runs only where it is installed."""
@@ -302,15 +309,20 @@ def why_not_run(command: DocCommand, path: tuple[str, ...], cwd: Path) -> str | 
     written = command.text.split(" #", 1)[0]
     if placeholder := _PLACEHOLDER.search(written):
         return f"{placeholder[0]!r} is a placeholder"
+    values = list(_option_values(command.argv))
     for word in command.argv:
         if _PLACEHOLDER_WORD.match(word):
             return f"{word!r} is a placeholder"
-        if "s3://" in word:
+    if any("s3://" in word for word in command.argv):
+        endpoints = [v for n, v in values if n in S3_ENDPOINTS]
+        endpoints += [v for n, v in command.env if n.startswith("AWS_ENDPOINT_URL")]
+        if not endpoints or not all(e.startswith(THIS_MACHINE) for e in endpoints):
             return "it needs S3"
     for option, what in NEEDS_A_SERVICE.items():
-        if option in command.argv:
+        if option in command.argv and not (
+            option == "--host" and dict(values)[option].startswith(THIS_MACHINE)
+        ):
             return f"{option} needs {what}"
-    values = list(_option_values(command.argv))
     for pair, program in NEEDS_A_PROGRAM.items():
         if pair in values and shutil.which(program) is None:
             return f"{' '.join(pair)} needs {program}"
@@ -445,6 +457,10 @@ def test_the_rule_parses_only_what_needs_more_than_this_machine(tmp_path: Path) 
         "axl kfp upload -m examples/quickstart.py:Hello --host http://localhost:8888\n"
         "axl compile -m examples/quickstart.py:Hello --target argo --code-bucket s3://b/p\n"
         "axl runs ls --workspace <dir>\n"
+        "axl kfp upload -m examples/quickstart.py:Hello --host http://127.0.0.1:9\n"
+        "AWS_ENDPOINT_URL=http://127.0.0.1:9 axl compile -m examples/quickstart.py:Hello"
+        " --target argo --code-bucket s3://b/p\n"
+        "axl build-image -m examples/quickstart.py:Hello --tag localhost/hello:1\n"
         "```\n",
         encoding="utf-8",
     )
@@ -452,9 +468,12 @@ def test_the_rule_parses_only_what_needs_more_than_this_machine(tmp_path: Path) 
     assert reasons == [
         None,
         "flows/train.py:Train is the reader's own file",
-        "axl kfp upload is not run by the docs tests",
+        "--host needs a KFP server",
         "it needs S3",
         "'<dir>' is a placeholder",
+        None,
+        None,
+        "axl build-image is not run by the docs tests",
     ]
 
 
