@@ -76,6 +76,13 @@ def local(
         help="fsync every artifact (durable across power loss; slower). "
         "Writes are atomic and digest-checked either way.",
     ),
+    metrics_file: Path | None = typer.Option(
+        None,
+        "--metrics-file",
+        dir_okay=False,
+        help="When the run ends, write step durations, statuses and attempts here "
+        "(Prometheus text format).",
+    ),
 ) -> None:
     """Run a workflow locally; independent steps run in parallel.
 
@@ -84,6 +91,7 @@ def local(
     """
     from axl.runtime.api import run_local
     from axl.runtime.interrupts import RunInterrupted
+    from axl.runtime.metrics import write_metrics
     from axl.runtime.progress import LiveProgress, PlainProgress
 
     params = cli_params(params_file, param)
@@ -113,6 +121,8 @@ def local(
                 cache_store=cache_store,
             )
     except RunInterrupted as stop:
+        if metrics_file is not None and stop.record is not None:
+            write_metrics(stop.record, metrics_file)
         _print_cancelled(stop, target, workspace, as_json)
         raise typer.Exit(stop.exit_code) from None
     except KeyboardInterrupt:  # before the run began: nothing was recorded
@@ -121,6 +131,8 @@ def local(
             as_json,
         )
         raise typer.Exit(130) from None
+    if metrics_file is not None:
+        write_metrics(result.record, metrics_file)
     code = _exit_code(result)
     if as_json:
         summary = _summary(result)

@@ -1,4 +1,4 @@
-"""``axl runs ls`` and ``axl runs gc``: a workspace's runs by workflow and hash, and cleanup."""
+"""``axl runs ls|show|report|gc``: a workspace's runs, one run's steps, its HTML report, cleanup."""
 
 from __future__ import annotations
 
@@ -19,6 +19,11 @@ WorkspaceOption = typer.Option(
     Path(".axl"), "--workspace", help="Where runs are kept (runs/<run-id>/)."
 )
 WorkflowOption = typer.Option(None, "--workflow", help="Only the runs of this workflow (its name).")
+RunIdArgument = typer.Argument(
+    ...,
+    metavar="RUN_ID",
+    help="The run's id (axl runs ls lists them), or a prefix of it that only one run has.",
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -52,6 +57,66 @@ def ls(
                 f"  {run.run_id:<28} {run.status:<11} {_when(run.started):<19} "
                 f"{_duration(run.duration_ms):>8} {format_bytes(run.size):>9}{flags}"
             )
+
+
+@runs_app.command("show")
+@handle_errors
+def show(
+    run_id: str = RunIdArgument,
+    workspace: Path = WorkspaceOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Show one run: its status, workflow, hash, start, duration, and a line per step.
+
+    Each step line gives its status, attempts, duration, outputs (size, type,
+    handler) and notes (cache hit or miss, a result kept from an earlier
+    execution, why it was skipped or not run, the error of a failed step).
+    RUN_ID may be a prefix of a run id that only one run has. With --json:
+    {"ok": true, "run": {...}} (the fields are in docs/reports.md).
+    """
+    from axl.report.model import load_run
+
+    run = load_run(workspace, run_id)
+    if as_json:
+        emit_json({"ok": True, "run": run.to_dict()})
+        return
+    from axl.report.show import show_lines
+
+    for line in show_lines(run):
+        typer.echo(line)
+
+
+@runs_app.command("report")
+@handle_errors
+def report(
+    run_id: str = RunIdArgument,
+    workspace: Path = WorkspaceOption,
+    out: Path = typer.Option(
+        Path("report.html"), "--out", "-o", help="The HTML file to write (replaced atomically)."
+    ),
+    as_json: bool = JsonOption,
+) -> None:
+    """Write one self-contained HTML report of a run (no network needed to view it).
+
+    It shows the DAG coloured by step status, a timeline of the steps (start,
+    duration, attempts), each step's outputs with size and type, and for
+    failed steps the error and the tail of the log. RUN_ID may be a prefix of
+    a run id that only one run has.
+    """
+    from axl.report.html import write_report
+    from axl.report.model import load_run
+
+    run = load_run(workspace, run_id)
+    size = write_report(run, out)
+    if as_json:
+        emit_json(
+            {"ok": True, "run_id": run.run_id, "status": run.status, "path": str(out), "size": size}
+        )
+        return
+    typer.echo(
+        f"wrote {out} ({format_bytes(size)}): {run.workflow} run {run.run_id}, {run.status}, "
+        f"{_steps(len(run.steps))}"
+    )
 
 
 @runs_app.command("gc")
@@ -95,6 +160,10 @@ def gc(
         )
     kept = _count(len(runs) - len(removed))
     typer.echo(f"{verb} {_count(len(removed))} ({format_bytes(freed)}), kept {kept}")
+
+
+def _steps(n: int) -> str:
+    return f"{n} step" + ("" if n == 1 else "s")
 
 
 def _count(n: int) -> str:

@@ -122,6 +122,7 @@ def _execute(
         started=time.time(),
         steps={node.name: StepRecord(name=node.name) for node in ir.nodes},
         target=options.target,
+        upstream={name: list(ups) for name, ups in ir.lookups()[1].items()},
     )
     manifests = local_manifests(ir, params, run_dir, run_id, options)
     warm = local_warm(ir, manifests, options)

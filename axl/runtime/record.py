@@ -103,6 +103,8 @@ class RunRecord(BaseModel):
     steps: dict[str, StepRecord] = Field(default_factory=dict)
     target: str | None = None
     error: dict[str, Any] | None = None
+    upstream: dict[str, list[str]] = Field(default_factory=dict)
+    """Each step's upstream steps (the DAG's edges); empty in records written before it."""
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-safe data."""

@@ -142,6 +142,7 @@ class SharedRecord:
                 steps={
                     name: self.kept.get(name) or StepRecord(name=name) for name in self.upstream
                 },
+                upstream={name: list(ups) for name, ups in self.upstream.items()},
             ).save()
         try:
             record = json.loads(path.read_text(encoding="utf-8"))
