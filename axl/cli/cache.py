@@ -19,10 +19,10 @@ from axl.cli.common import (
     TargetOption,
     cli_params,
     emit_json,
-    format_bytes,
     handle_errors,
 )
 from axl.errors import UsageError
+from axl.report.text import format_bytes
 
 if TYPE_CHECKING:
     from axl.runtime.cache_admin import Cleanup

@@ -30,16 +30,6 @@ ParamOption = typer.Option(
 )
 
 
-def format_bytes(n: int) -> str:
-    """A size for people: ``512 B``, ``1.5 KB``, ``2.0 GB`` (powers of 1000)."""
-    size = float(n)
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1000 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1000
-    raise AssertionError("unreachable")
-
-
 def emit_json(payload: dict[str, Any]) -> None:
     """Print one JSON object on stdout."""
     sys.stdout.write(json.dumps(payload, sort_keys=True, default=str) + "\n")

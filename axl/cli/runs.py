@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import typer
 
-from axl.cli.common import JsonOption, emit_json, format_bytes, handle_errors
+from axl.cli.common import JsonOption, emit_json, handle_errors
 from axl.errors import UsageError
+from axl.report.text import format_bytes
 
 runs_app = typer.Typer(
     help="The runs of a workspace: list them by workflow and hash, remove old ones.",
@@ -39,6 +39,7 @@ def ls(
     as_json: bool = JsonOption,
 ) -> None:
     """List the runs, grouped by workflow and workflow hash, newest first."""
+    from axl.report.text import format_duration, format_local
     from axl.runtime.runs_index import grouped, list_runs
 
     runs = [r for r in list_runs(workspace) if workflow is None or r.workflow == workflow]
@@ -54,8 +55,8 @@ def ls(
         for run in items:
             flags = "  (in use)" if run.in_use else ""
             typer.echo(
-                f"  {run.run_id:<28} {run.status:<11} {_when(run.started):<19} "
-                f"{_duration(run.duration_ms):>8} {format_bytes(run.size):>9}{flags}"
+                f"  {run.run_id:<28} {run.status:<11} {format_local(run.started):<19} "
+                f"{format_duration(run.duration_ms):>8} {format_bytes(run.size):>9}{flags}"
             )
 
 
@@ -110,11 +111,18 @@ def report(
     size = write_report(run, out)
     if as_json:
         emit_json(
-            {"ok": True, "run_id": run.run_id, "status": run.status, "path": str(out), "size": size}
+            {
+                "ok": True,
+                "run_id": run.record.run_id,
+                "status": run.record.status,
+                "path": str(out),
+                "size": size,
+            }
         )
         return
     typer.echo(
-        f"wrote {out} ({format_bytes(size)}): {run.workflow} run {run.run_id}, {run.status}, "
+        f"wrote {out} ({format_bytes(size)}): {run.record.workflow} run {run.record.run_id}, "
+        f"{run.record.status}, "
         f"{_steps(len(run.steps))}"
     )
 
@@ -168,13 +176,3 @@ def _steps(n: int) -> str:
 
 def _count(n: int) -> str:
     return f"{n} run" + ("" if n == 1 else "s")
-
-
-def _when(started: float | None) -> str:
-    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(started)) if started else "-"
-
-
-def _duration(ms: float | None) -> str:
-    if ms is None:
-        return "-"
-    return f"{ms / 1000:.1f} s" if ms >= 1000 else f"{ms:.0f} ms"
