@@ -32,6 +32,9 @@ REPO = Path(__file__).resolve().parents[2]
 QUICKSTART = REPO / "examples" / "quickstart.py"
 DIST = f"axl_workflows-{axl.__version__}"
 TIMEOUT = 300  # seconds for one command; a build or an install takes a few
+# Each extra (pyproject.toml's optional-dependencies) and the main module it brings.
+EXTRAS = {"arrow": "pyarrow", "s3": "boto3", "kfp": "kfp", "dagster": "dagster"}
+EXTRA_MODULES = tuple(EXTRAS.values())
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,13 @@ def run(
     if check and result.returncode != 0:
         pytest.fail(f"{command} exited {result.returncode}\n{result.stdout}\n{result.stderr}")
     return result
+
+
+def python_c(
+    python: str | Path, code: str, *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``python -c code args...``, failing the test on a non-zero exit."""
+    return run([str(python), "-c", code, *args], cwd=cwd, env=env)
 
 
 @pytest.fixture(scope="module")
@@ -180,7 +190,9 @@ def test_the_wheel_holds_the_package_its_data_and_its_metadata_only(built: Built
         for line in metadata.splitlines()
         if line.startswith("Provides-Extra:")
     }
-    assert provided == set(extras())
+    assert provided == set(extras()) == set(EXTRAS)
+    for extra, module in EXTRAS.items():
+        assert any(req.startswith(module) for req in extras()[extra]), (extra, module)
 
 
 def test_the_sdist_holds_the_sources_and_nothing_else(built: Built) -> None:
@@ -193,38 +205,50 @@ def test_the_sdist_holds_the_sources_and_nothing_else(built: Built) -> None:
     assert {"axl", "pyproject.toml", "README.md", "LICENSE", "PKG-INFO"} <= top
 
 
-def test_the_venv_holds_the_wheel_and_its_declared_dependencies_only(venv: Path) -> None:
-    # The closure of the installed axl-workflows' Requires-Dist (no extras), read with this
-    # interpreter's `packaging` from the venv's site-packages: nothing of the dev group.
-    script = """
+# A helper for the scripts below (run by this checkout's interpreter, which has `packaging`):
+# closure(names, path) is the distributions `names` need, following each one's Requires-Dist
+# without extras, as installed at `path` (default: this interpreter's sys.path).
+CLOSURE = """
 import importlib.metadata as md, json, sys
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
-site = sys.argv[1:]
-dists = {canonicalize_name(d.metadata["Name"]): d for d in md.distributions(path=site)}
-needed, todo = set(), ["axl-workflows"]
-while todo:
-    name = canonicalize_name(todo.pop())
-    if name in needed:
-        continue
-    needed.add(name)
-    for line in dists[name].requires or []:
-        req = Requirement(line)
-        if req.marker is None or req.marker.evaluate({"extra": ""}):
-            todo.append(req.name)
-print(json.dumps({"installed": sorted(dists), "needed": sorted(needed)}))
+
+def closure(names, path=None):
+    found = {canonicalize_name(d.metadata["Name"]): d for d in md.distributions(path=path or sys.path)}
+    seen, todo = set(), list(names)
+    while todo:
+        name = canonicalize_name(todo.pop())
+        if name in seen or name not in found:
+            continue
+        seen.add(name)
+        for line in found[name].requires or []:
+            req = Requirement(line)
+            if req.marker is None or req.marker.evaluate({"extra": ""}):
+                todo.append(req.name)
+    return seen
 """
-    site = run(
-        [str(venv / "bin" / "python"), "-c", "import site; print(site.getsitepackages()[0])"],
-        cwd=venv,
-    ).stdout.strip()
-    found = json.loads(run([sys.executable, "-c", script, site], cwd=venv).stdout)
+
+
+def test_the_venv_holds_the_wheel_and_its_declared_dependencies_only(venv: Path) -> None:
+    # The closure of the installed axl-workflows' Requires-Dist (no extras), read with this
+    # interpreter's `packaging` from the venv's site-packages: nothing of the dev group.
+    script = (
+        CLOSURE
+        + """
+site = sys.argv[1:]
+installed = {canonicalize_name(d.metadata["Name"]) for d in md.distributions(path=site)}
+needed = closure(["axl-workflows"], site)
+print(json.dumps({"installed": sorted(installed), "needed": sorted(needed)}))
+"""
+    )
+    site = python_c(
+        venv / "bin" / "python", "import site; print(site.getsitepackages()[0])", cwd=venv
+    )
+    found = json.loads(python_c(sys.executable, script, site.stdout.strip(), cwd=venv).stdout)
 
     assert found["installed"] == found["needed"]
     assert "axl-workflows" in found["installed"]
-    assert not {"pytest", "ruff", "mypy", "pyarrow", "boto3", "kfp", "dagster"} & set(
-        found["installed"]
-    )
+    assert not {"pytest", "ruff", "mypy", *EXTRA_MODULES} & set(found["installed"])
 
 
 def test_the_installed_cli_runs_the_quickstart_from_outside_the_checkout(
@@ -233,10 +257,8 @@ def test_the_installed_cli_runs_the_quickstart_from_outside_the_checkout(
     env = clean_env(workdir.parent / "home")
     axl_bin = str(venv / "bin" / "axl")
 
-    where = run(
-        [str(venv / "bin" / "python"), "-c", "import axl; print(axl.__file__)"],
-        cwd=workdir,
-        env=env,
+    where = python_c(
+        venv / "bin" / "python", "import axl; print(axl.__file__)", cwd=workdir, env=env
     )
     help_text = run([axl_bin, "--help"], cwd=workdir, env=env).stdout
     version = run([axl_bin, "--version"], cwd=workdir, env=env).stdout
@@ -253,21 +275,27 @@ def test_the_installed_cli_runs_the_quickstart_from_outside_the_checkout(
     assert len(list((workdir / ".axl" / "runs").iterdir())) == 1
 
 
+# Saving a table with the arrow handler where pyarrow is not installed.
+ARROW_WITHOUT_PYARROW = """
+from pathlib import Path
+from axl.errors import AxlError
+from axl.io.arrow import ArrowHandler
+try:
+    ArrowHandler().save(None, Path("t.arrow"))
+except AxlError as e:
+    print(e.code, e.exit_code, e.message, e.hint, sep="|")
+"""
+
+
 def test_without_an_extra_the_feature_that_needs_it_says_which_to_install(
     venv: Path, workdir: Path
 ) -> None:
     env = clean_env(workdir.parent / "home")
     python = str(venv / "bin" / "python")
-    absent = run(
-        [
-            python,
-            "-c",
-            "import importlib.util as u, sys; print([m for m in sys.argv[1:] if u.find_spec(m)])",
-            "pyarrow",
-            "boto3",
-            "kfp",
-            "dagster",
-        ],
+    absent = python_c(
+        python,
+        "import importlib.util as u, sys; print([m for m in sys.argv[1:] if u.find_spec(m)])",
+        *EXTRA_MODULES,
         cwd=workdir,
         env=env,
     )
@@ -287,21 +315,7 @@ def test_without_an_extra_the_feature_that_needs_it_says_which_to_install(
         env=env,
         check=False,
     )
-    arrow = run(
-        [
-            python,
-            "-c",
-            "from pathlib import Path\n"
-            "from axl.errors import AxlError\n"
-            "from axl.io.arrow import ArrowHandler\n"
-            "try:\n"
-            "    ArrowHandler().save(None, Path('t.arrow'))\n"
-            "except AxlError as e:\n"
-            "    print(e.code, e.exit_code, e.message, e.hint, sep='|')\n",
-        ],
-        cwd=workdir,
-        env=env,
-    )
+    arrow = python_c(python, ARROW_WITHOUT_PYARROW, cwd=workdir, env=env)
 
     assert absent.stdout.strip() == "[]"  # the premise: no extra is installed here
     assert kfp.returncode == 4
@@ -324,25 +338,10 @@ def test_without_an_extra_the_feature_that_needs_it_says_which_to_install(
 # Runs an axl command in this process and prints, at exit, the extras' top-level modules it
 # imported. The extras' modules are found from the installed metadata (every top-level module
 # of a distribution an extra brings, less those the core dependencies bring too).
-IMPORTS_PROBE = """
-import atexit, importlib.metadata as md, json, sys
-from packaging.requirements import Requirement
-from packaging.utils import canonicalize_name
-
-def closure(names):
-    seen, todo = set(), list(names)
-    while todo:
-        name = canonicalize_name(todo.pop())
-        if name in seen:
-            continue
-        seen.add(name)
-        try:
-            requires = md.distribution(name).requires or []
-        except md.PackageNotFoundError:
-            continue
-        todo += [Requirement(r).name for r in requires
-                 if Requirement(r).marker is None or Requirement(r).marker.evaluate({"extra": ""})]
-    return seen
+IMPORTS_PROBE = (
+    CLOSURE
+    + """
+import atexit
 
 core, extra = set(), set()
 for line in md.distribution("axl-workflows").requires or []:
@@ -366,6 +365,7 @@ sys.argv = ["axl", *sys.argv[1:]]
 from axl.cli.app import main
 main()
 """
+)
 
 
 @pytest.mark.parametrize(
@@ -386,5 +386,5 @@ def test_the_commands_import_no_extra_even_where_the_extras_are_installed(
         line.split(" ", 1) for line in result.stderr.splitlines() if line.startswith("EXTRAS-")
     )
 
-    assert {"pyarrow", "boto3", "kfp", "dagster"} <= set(json.loads(lines["EXTRAS-KNOWN"]))
+    assert set(EXTRA_MODULES) <= set(json.loads(lines["EXTRAS-KNOWN"]))
     assert json.loads(lines["EXTRAS-IMPORTED"]) == []
