@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from axl.ir import IRWorkflow, build_ir
+from axl.ir import IRNode, IROutput, IRWorkflow, build_ir
 from tests.fixtures.golden import ROOT, example_targets, load_class
 
 GOLDEN = ROOT / "tests" / "golden" / "graph"
@@ -26,6 +26,9 @@ CASES = [
 ]
 IDS = [stem for stem, _ in CASES]
 
+HOSTILE = ('say "hi"', "a[b]", "a-b", "a.b", "end", "<b>&amp;", "x\ny", "#1;", "---", "数据")
+"""Step names no Python method has, but an IR may: syntax of both languages, a keyword, unicode."""
+
 
 @cache
 def ir_of(target: str) -> IRWorkflow:
@@ -38,3 +41,13 @@ def golden_path(stem: str, suffix: str) -> Path:
 
 def missing_examples() -> list[str]:
     return sorted(example_targets() - {target for _, target in CASES})
+
+
+def ir_named(*names: str) -> IRWorkflow:
+    """An IR of unconnected steps with these names, built directly (the DSL allows only
+    identifiers)."""
+    nodes = tuple(
+        IRNode(name=n, output=IROutput(handler="pickle", ext=".pkl"), code_digest="blake3:0")
+        for n in names
+    )
+    return IRWorkflow(name="hostile", module="m", qualname="W", nodes=nodes)

@@ -12,8 +12,7 @@ from axl.errors import MissingDependencyError
 from axl.graphs import render_graph, to_dot
 from axl.graphs.dot import quoted
 from axl.graphs.model import graph_of
-from tests.graphs.cases import CASES, GOLDEN, IDS, golden_path, ir_of
-from tests.graphs.test_model import HOSTILE, _ir
+from tests.graphs.cases import CASES, GOLDEN, HOSTILE, IDS, golden_path, ir_named, ir_of
 
 SVG = "{http://www.w3.org/2000/svg}"
 needs_dot = pytest.mark.skipif(
@@ -68,7 +67,7 @@ def test_dot_draws_every_node_and_edge(stem, target):
 
 @needs_dot
 def test_hostile_names_are_drawn_as_written():
-    svg = render_graph(_ir(*HOSTILE), "svg", direction="LR")
+    svg = render_graph(ir_named(*HOSTILE), "svg", direction="LR")
     nodes, _ = _svg_shapes(svg)
     assert sorted(texts[0] for texts in nodes.values()) == sorted(
         name.replace("\n", " ") for name in HOSTILE

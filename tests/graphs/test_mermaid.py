@@ -12,9 +12,8 @@ import pytest
 from axl.graphs import to_mermaid
 from axl.graphs.mermaid import escape
 from axl.graphs.model import graph_of
-from tests.graphs.cases import CASES, GOLDEN, IDS, golden_path, ir_of
+from tests.graphs.cases import CASES, GOLDEN, HOSTILE, IDS, golden_path, ir_named, ir_of
 from tests.graphs.mermaid_subset import MermaidSyntaxError, decode, parse
-from tests.graphs.test_model import HOSTILE, _ir
 
 CHECKER = Path(__file__).parent / "mermaid_check"
 
@@ -56,7 +55,7 @@ def test_badges_in_the_text():
 
 
 def test_hostile_names_round_trip():
-    graph = graph_of(_ir(*HOSTILE))
+    graph = graph_of(ir_named(*HOSTILE))
     chart = parse(to_mermaid(graph))
     titles = [chart.nodes[n.id][1][0] for n in graph.steps]
     assert titles == [name.replace("\n", " ") for name in HOSTILE]
@@ -102,7 +101,7 @@ def test_mermaid_parses_in_mermaid():
     """Mermaid's own parser (the npm package, under jsdom) accepts every golden file."""
     node = _mermaid_checker()
     texts = [to_mermaid(graph_of(ir_of(target))) for _, target in CASES]
-    texts.append(to_mermaid(graph_of(_ir(*HOSTILE)), "LR"))
+    texts.append(to_mermaid(graph_of(ir_named(*HOSTILE)), "LR"))
     done = subprocess.run(
         [node, str(CHECKER / "check.mjs")],
         input=json.dumps(texts),

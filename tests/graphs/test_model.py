@@ -7,8 +7,7 @@ import re
 import pytest
 
 from axl.graphs.model import Badge, Edge, graph_of, short_image, value_text
-from axl.ir import IRNode, IROutput, IRWorkflow
-from tests.graphs.cases import CASES, IDS, ir_of, missing_examples
+from tests.graphs.cases import CASES, HOSTILE, IDS, ir_named, ir_of, missing_examples
 
 SAFE_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -88,26 +87,15 @@ def test_no_params_no_param_nodes():
     assert graph_of(ir_of("tests/graphs/workflows.py:Plain")).params == ()
 
 
-def _ir(*names: str) -> IRWorkflow:
-    nodes = tuple(
-        IRNode(name=n, output=IROutput(handler="pickle", ext=".pkl"), code_digest="blake3:0")
-        for n in names
-    )
-    return IRWorkflow(name="hostile", module="m", qualname="W", nodes=nodes)
-
-
-HOSTILE = ('say "hi"', "a[b]", "a-b", "a.b", "end", "<b>&amp;", "x\ny", "#1;", "---", "数据")
-
-
 def test_ids_are_identifiers_unique_and_stable():
-    graph = graph_of(_ir(*HOSTILE, "a_b", "t2_a_b"))
+    graph = graph_of(ir_named(*HOSTILE, "a_b", "t2_a_b"))
     ids = [n.id for n in graph.steps]
     assert all(SAFE_ID.match(i) for i in ids), ids
     assert len(set(ids)) == len(ids)
     assert ids[HOSTILE.index("end")] == "s_end"  # a Mermaid keyword, made safe by the prefix
     assert ids[-2:] == ["s_a_b", "s_t2_a_b"]  # plain names never take the other names' form
     assert [n.title for n in graph.steps] == [*HOSTILE, "a_b", "t2_a_b"]
-    assert graph_of(_ir(*HOSTILE)) == graph_of(_ir(*HOSTILE))
+    assert graph_of(ir_named(*HOSTILE)) == graph_of(ir_named(*HOSTILE))
 
 
 @pytest.mark.parametrize(
