@@ -23,9 +23,10 @@ lint: setup  ## ruff (lint + format check), mypy strict on axl/, the import laye
 	$(UV) run mypy
 	$(UV) run lint-imports
 	$(UV) run actionlint
-	$(UV) run zizmor --offline .github/workflows/
+	$(UV) run zizmor --offline --quiet .github/workflows/
 
 pytest: setup containers
+	@bash scripts/ensure-chromium.sh >/dev/null  # the report's browser test (skipped without it)
 	$(UV) run pytest -n auto $(PYTEST_ARGS)
 
 test: lint pytest  ## the whole suite, as CI runs it

@@ -8,6 +8,7 @@ import pytest
 
 from tests.release.workflows import (
     PINNED_USES,
+    REPO,
     WORKFLOWS,
     claimed_python_versions,
     load,
@@ -140,3 +141,11 @@ def test_every_job_is_bounded_and_checks_out_without_credentials(name: str) -> N
         assert job.get("timeout-minutes"), f"{name}: job {job_name} has no timeout"
         for checkout in steps_using(job, "actions/checkout"):
             assert checkout["with"]["persist-credentials"] is False, f"{name}: {job_name}"
+
+
+def test_make_lint_checks_the_workflows_offline() -> None:
+    makefile = (REPO / "Makefile").read_text(encoding="utf-8")
+    recipe = makefile.split("\nlint:", 1)[1].split("\n\n", 1)[0]
+
+    assert "\n\t$(UV) run actionlint\n" in recipe
+    assert "\n\t$(UV) run zizmor --offline --quiet .github/workflows/" in recipe
