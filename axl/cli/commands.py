@@ -12,14 +12,19 @@ commands themselves.
 from __future__ import annotations
 
 import importlib
+import sys
 import textwrap
-from typing import TYPE_CHECKING, NamedTuple
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import typer
 import typer.main
+
+# typer (0.26 and later) vendors click: its exceptions are the ones its parser raises.
+from typer._click.exceptions import ClickException, UsageError
 from typer.core import TyperGroup
 
-if TYPE_CHECKING:  # typer's own click (typer vendors it)
+if TYPE_CHECKING:
     from typer._click import Command, Context, HelpFormatter
 
 
@@ -85,11 +90,46 @@ def load_command(name: str) -> Command:
 
 
 class LazyGroup(TyperGroup):
-    """The ``axl`` group: commands from :data:`COMMANDS`, built on first use."""
+    """The ``axl`` group: commands from :data:`COMMANDS`, built on first use.
+
+    With ``--json`` anywhere on the command line, a usage error (an unknown
+    option, a missing or bad value) is the same JSON error object every
+    command prints, ``{"ok": false, "error": {"code": "usage", ...}}``,
+    instead of click's text; the exit code stays 2.
+    """
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self._loaded: dict[str, Command] = {}
+        self._wants_json = False
+
+    def main(self, args: Sequence[str] | None = None, *rest: Any, **kwargs: Any) -> Any:
+        self._wants_json = "--json" in (sys.argv[1:] if args is None else list(args))
+        return super().main(args, *rest, **kwargs)
+
+    def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except ClickException as exc:
+            raise self._as_json(exc) from None
+
+    def invoke(self, ctx: Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ClickException as exc:
+            raise self._as_json(exc) from None
+
+    def _as_json(self, exc: ClickException) -> Exception:
+        """The exception to raise: ``exc`` itself, or (under ``--json``) an exit after
+        printing it as the JSON error object."""
+        if not self._wants_json:
+            return exc
+        from axl.cli.common import emit_json
+
+        where = exc.ctx.command_path if isinstance(exc, UsageError) and exc.ctx else "axl"
+        error = {"code": "usage", "message": exc.format_message(), "hint": f"see {where} --help"}
+        emit_json({"ok": False, "error": error})
+        return typer.Exit(code=exc.exit_code)
 
     def list_commands(self, ctx: Context) -> list[str]:
         return list(COMMANDS)

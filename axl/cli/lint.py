@@ -63,15 +63,20 @@ def lint(
     )
     errors = sum(1 for f in findings if f.severity == "error")
     if as_json:
-        emit_json(
-            {
-                "ok": errors == 0,
-                "findings": [
-                    {"path": f.path, "rule": f.rule, "message": f.message, "severity": f.severity}
-                    for f in findings
-                ],
+        report: dict[str, object] = {
+            "ok": errors == 0,
+            "findings": [
+                {"path": f.path, "rule": f.rule, "message": f.message, "severity": f.severity}
+                for f in findings
+            ],
+        }
+        if errors:
+            report["error"] = {
+                "code": "lint",
+                "message": f"{source}: {errors} error{'s' * (errors != 1)}",
+                "hint": "see findings; each names the rule and the path in the document",
             }
-        )
+        emit_json(report)
     else:
         for finding in findings:
             typer.echo(f"{source}: {format_finding(finding)}")

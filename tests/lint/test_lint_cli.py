@@ -56,9 +56,16 @@ def test_warnings_alone_exit_0(tmp_path):
 def test_json_output(tmp_path):
     doc = pipeline()
     del doc["spec"]["entrypoint"]
-    result = lint(write(tmp_path, doc), "--json")
+    path = write(tmp_path, doc)
+    result = lint(path, "--json")
     assert result.exit_code == 1
-    assert json.loads(result.stdout) == {
+    report = json.loads(result.stdout)
+    assert report.pop("error") == {
+        "code": "lint",
+        "message": f"{path}: 1 error",
+        "hint": "see findings; each names the rule and the path in the document",
+    }
+    assert report == {
         "ok": False,
         "findings": [
             {
