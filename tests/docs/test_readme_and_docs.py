@@ -16,15 +16,17 @@ anything).
 The rule: a command is run for real when its subcommand is in
 :data:`RUN_FOR_REAL` and it needs nothing this machine lacks
 (:func:`why_not_run`): no cluster, registry or S3 (``--host``, ``--push``, an
-``s3://`` value) other than one at ``http://127.0.0.1:PORT`` (this machine: a
-page may show what an unreachable server looks like), no placeholder (``RUN_ID``, ``<id>``, ``...``), and the files it
-reads (the ``-m`` workflow, ``--params``, ``--image-from``, ...) are in the copy:
-a file that is not is the reader's own project. Every other command is only
+``s3://`` value unless ``--no-upload`` keeps the code archive here), except one
+at ``http://127.0.0.1:PORT`` (this machine: a page may show what an unreachable
+server prints); no placeholder (``RUN_ID``, ``<id>``, ``...``); and the files it
+reads (the ``-m`` workflow, ``--params``, ``--image-from``, ...) are in the copy
+when it runs: a file that is not is the reader's own project (unless the
+command is meant to fail, ``# exit N``). Every other command is only
 parsed. The commands of one page run in the page's order in one copy, so a
 page may compile a file and lint it, or run a workflow and list its runs; a
-Python block whose first line is ``# path/to/file.py`` is written to that file
-of the copy first (unless the copy has it), so a page can show a workflow and
-the command that runs it.
+Python, YAML or TOML block whose first line is ``# path/to/file.py`` is written
+to that file of the copy first (unless the copy has it), so a page can show a
+workflow and the command that runs it.
 """
 
 from __future__ import annotations
@@ -313,7 +315,7 @@ def why_not_run(command: DocCommand, path: tuple[str, ...], cwd: Path) -> str | 
     for word in command.argv:
         if _PLACEHOLDER_WORD.match(word):
             return f"{word!r} is a placeholder"
-    if any("s3://" in word for word in command.argv):
+    if any("s3://" in word for word in command.argv) and "--no-upload" not in command.argv:
         endpoints = [v for n, v in values if n in S3_ENDPOINTS]
         endpoints += [v for n, v in command.env if n.startswith("AWS_ENDPOINT_URL")]
         if not endpoints or not all(e.startswith(THIS_MACHINE) for e in endpoints):
@@ -326,6 +328,8 @@ def why_not_run(command: DocCommand, path: tuple[str, ...], cwd: Path) -> str | 
     for pair, program in NEEDS_A_PROGRAM.items():
         if pair in values and shutil.which(program) is None:
             return f"{' '.join(pair)} needs {program}"
+    if command.expected_exit != 0:
+        return None  # a page showing an error: a missing file may be the point
     read = [value for name, value in values if name in READS_FILES]
     if path == ("lint",):
         read += [w for w in command.argv[1:] if not w.startswith("-") and w != "-"][:1]
@@ -348,17 +352,18 @@ def _copy_of_the_repository(into: Path) -> Path:
     return into
 
 
-_FILE_COMMENT = re.compile(r"^#\s*(?P<path>[\w./-]+\.py)\s*$")
+_FILE_COMMENT = re.compile(r"^#\s*(?P<path>[\w./-]+\.(?:py|ya?ml|toml))\s*$")
+_FILE_LANGUAGES = frozenset({"python", "yaml", "toml"})
 
 
 def write_shown_files(page_path: Path, cwd: Path) -> None:
-    """Write each Python block that starts with ``# path/to/file.py`` to that file of the copy.
+    """Write each Python, YAML or TOML block that starts with ``# path/to/file.py`` to that file.
 
     A page may show a workflow and then the command that runs it. A file the
     copy already has (``# examples/quickstart.py``) is left as the repository has it.
     """
     for block in _page(page_path).blocks:
-        if block.language != "python" or not block.lines:
+        if block.language not in _FILE_LANGUAGES or not block.lines:
             continue
         match = _FILE_COMMENT.match(block.lines[0].strip())
         if not match or match["path"].startswith(("/", "..")):
@@ -408,16 +413,38 @@ def run_command(command: DocCommand, cwd: Path, tmp: Path) -> str | None:
     return None
 
 
-def runnable(page_path: Path, cwd: Path) -> list[tuple[DocCommand, str | None]]:
-    """Each command of a page that names a real subcommand, and why it is not run (or None)."""
+def named_commands(page_path: Path) -> list[tuple[DocCommand, tuple[str, ...]]]:
+    """Each command of a page that names real subcommands, with their path."""
     found = []
     for command in _page_commands(page_path):
         try:
-            path = subcommand_path(command.argv)
+            found.append((command, subcommand_path(command.argv)))
         except LookupError:
             continue  # test_every_command_shown_parses reports it
-        found.append((command, why_not_run(command, path, cwd)))
     return found
+
+
+def runnable(page_path: Path, cwd: Path) -> list[tuple[DocCommand, str | None]]:
+    """Each command of a page that names real subcommands, and why it is not run (or None).
+
+    Files are looked for as they are now: a file an earlier command of the page
+    writes is there only once that command ran (see :func:`run_page`).
+    """
+    return [
+        (command, why_not_run(command, path, cwd)) for command, path in named_commands(page_path)
+    ]
+
+
+def run_page(page_path: Path, cwd: Path, tmp: Path) -> list[str]:
+    """Run the page's commands that the rule allows, in its order; what went wrong."""
+    write_shown_files(page_path, cwd)
+    failures = []
+    for command, path in named_commands(page_path):
+        if why_not_run(command, path, cwd) is None:
+            failure = run_command(command, cwd, tmp)
+            if failure:
+                failures.append(failure)
+    return failures
 
 
 @pytest.mark.slow
@@ -425,13 +452,7 @@ def runnable(page_path: Path, cwd: Path) -> list[tuple[DocCommand, str | None]]:
 def test_the_commands_shown_run(page_path: Path, tmp_path: Path) -> None:
     """The page's cheap commands, run in its order in a copy of the examples, do what it says."""
     cwd = _copy_of_the_repository(tmp_path / "repo")
-    write_shown_files(page_path, cwd)
-    failures = []
-    for command, reason in runnable(page_path, cwd):
-        if reason is None:
-            failure = run_command(command, cwd, tmp_path)
-            if failure:
-                failures.append(failure)
+    failures = run_page(page_path, cwd, tmp_path)
     assert not failures, f"{page_path.name}: commands that fail:\n" + "\n\n".join(failures)
 
 
