@@ -17,13 +17,16 @@ from pathlib import Path
 
 from axl._version import __version__
 from axl.errors import AxlError, InfrastructureError
-from axl.report.markup import anchor, badge, esc, status_class, truncate
+from axl.report.markup import anchor, badge, esc, failure_anchor, status_class, truncate
 from axl.report.model import RunView, StepView
 from axl.report.style import CSS, SCRIPT
 from axl.report.svg import dag_svg, timeline_svg
 from axl.report.text import format_bytes, format_duration, format_utc, short_type
 
 _PARAMS_CHARS = 4000
+_FAILED = ("failed", "cancelled")
+_EVENT = '{"ts": '
+"""How the runner's structured log lines start (axl.runtime.logs)."""
 
 
 def render(run: RunView) -> str:
@@ -34,8 +37,8 @@ def render(run: RunView) -> str:
     body = "\n".join(
         [
             _header(run),
-            _failures(run),
             _dag(run),
+            _failures(run),
             '<section id="timeline"><h2>Timeline</h2><div class="scroll">',
             timeline_svg(run),
             "</div></section>",
@@ -89,6 +92,13 @@ def _header(run: RunView) -> str:
     if record.params:
         text = truncate(json.dumps(record.params, sort_keys=True, default=str), _PARAMS_CHARS)
         facts.append(("params", f"<code>{esc(text)}</code>"))
+    failed = [(i, s) for i, s in enumerate(run.steps) if s.status in _FAILED]
+    if failed:
+        links = ", ".join(
+            f'<a href="#{esc(failure_anchor(step.name, i))}">{esc(step.name)}</a>'
+            for i, step in failed
+        )
+        facts.append(("failed", links))
     if record.error is not None:
         facts.append(("error", f'<span class="message">{esc(record.error.get("message"))}</span>'))
     rows = "".join(f"<dt>{name}</dt><dd>{value}</dd>" for name, value in facts)
@@ -99,19 +109,20 @@ def _header(run: RunView) -> str:
 
 
 def _failures(run: RunView) -> str:
-    failed = [s for s in run.steps if s.status in ("failed", "cancelled")]
+    failed = [(i, s) for i, s in enumerate(run.steps) if s.status in _FAILED]
     if not failed:
         return ""
     items = []
-    for step in failed:
+    for index, step in failed:
         hint = step.record.error.get("hint") if step.record.error else None
         log = (
-            f'<pre class="log">{esc(chr(10).join(step.log_tail))}</pre>'
+            f'<pre class="log">{_log_lines(step.log_tail)}</pre>'
             if step.log_tail
             else '<p class="none">no log</p>'
         )
         items.append(
-            f'<article class="failure {status_class(step.status)}" data-step="{esc(step.name)}" '
+            f'<article class="failure {status_class(step.status)}" '
+            f'id="{esc(failure_anchor(step.name, index))}" data-step="{esc(step.name)}" '
             f'data-status="{esc(step.status)}"><h3>{esc(step.name)} {badge(step.status)}</h3>'
             f'<p class="message">{esc(step.message or step.record.reason or "no message")}</p>'
             + (f'<p class="hint">{esc(hint)}</p>' if hint else "")
@@ -119,6 +130,14 @@ def _failures(run: RunView) -> str:
             + f"{log}</article>"
         )
     return f'<section id="failures"><h2>Failed steps</h2>{"".join(items)}</section>'
+
+
+def _log_lines(lines: tuple[str, ...]) -> str:
+    """A log's lines, the runner's JSON events dimmed beside what the step printed."""
+    return "\n".join(
+        f'<span class="event">{esc(line)}</span>' if line.startswith(_EVENT) else esc(line)
+        for line in lines
+    )
 
 
 def _dag(run: RunView) -> str:

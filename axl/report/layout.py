@@ -1,15 +1,18 @@
 """A layered drawing of a DAG: each step in a column after all its upstream steps.
 
-The column of a step is the length of the longest path to it from a root;
-inside a column, steps are ordered to shorten edges (a few barycentre sweeps,
-down and up, as Sugiyama-style layouts do), with ties broken by name, so the
-same graph always gets the same picture.
+The column of a step is the length of the longest path to it from a root.
+An edge that spans several columns passes through a waypoint in each column
+between, which takes a slot there like a step, so no edge crosses a box.
+Inside a column, steps and waypoints are ordered to shorten edges (a few
+barycentre sweeps, right then left, as Sugiyama-style layouts do), ties
+broken by name, so the same graph always gets the same picture.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 NODE_WIDTH = 150
 NODE_HEIGHT = 34
@@ -17,6 +20,8 @@ COLUMN_GAP = 40
 ROW_GAP = 14
 MARGIN = 12
 _SWEEPS = 4
+_WAYPOINT = "\x00"
+"""Starts the slot names of waypoints (no step name can)."""
 
 
 @dataclass(frozen=True)
@@ -31,12 +36,22 @@ class Box:
 
 
 @dataclass(frozen=True)
+class Edge:
+    """``source`` runs before ``target``; ``via`` are the left ends of the horizontal runs
+    it makes through the columns between them (empty between neighbouring columns)."""
+
+    source: str
+    target: str
+    via: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass(frozen=True)
 class Layout:
     """The boxes of every step, the edges between them, and the drawing's size."""
 
     boxes: Mapping[str, Box]
-    edges: tuple[tuple[str, str], ...]
-    """``(upstream, downstream)`` pairs, in the order of the boxes' names."""
+    edges: tuple[Edge, ...]
+    """Sorted by source, then target."""
     width: int
     height: int
 
@@ -47,42 +62,62 @@ def layered(order: Sequence[str], upstream: Mapping[str, Sequence[str]]) -> Layo
     for name in order:
         ups = [column[up] for up in upstream.get(name, ()) if up in column]
         column[name] = max(ups) + 1 if ups else 0
+    pairs = sorted({(up, name) for name in order for up in upstream.get(name, ()) if up in column})
     columns: list[list[str]] = [[] for _ in range(max(column.values(), default=-1) + 1)]
     for name in order:
         columns[column[name]].append(name)
-    downstream: dict[str, list[str]] = {name: [] for name in order}
-    edges = sorted({(up, name) for name in order for up in upstream.get(name, ()) if up in column})
-    for up, name in edges:
-        downstream[up].append(name)
-    _order_columns(columns, upstream, downstream)
-    boxes = {
-        name: Box(
-            name=name,
-            x=MARGIN + c * (NODE_WIDTH + COLUMN_GAP),
-            y=MARGIN + r * (NODE_HEIGHT + ROW_GAP),
-            column=c,
-            row=r,
-        )
+    chains, before, after = _waypoints(pairs, column, columns)
+    _order_columns(columns, before, after)
+    slots = {
+        name: (MARGIN + c * (NODE_WIDTH + COLUMN_GAP), MARGIN + r * (NODE_HEIGHT + ROW_GAP), c, r)
         for c, names in enumerate(columns)
         for r, name in enumerate(names)
     }
+    edges = tuple(
+        Edge(up, down, tuple((slots[w][0], slots[w][1] + NODE_HEIGHT // 2) for w in chain))
+        for (up, down), chain in chains.items()
+    )
     tallest = max((len(names) for names in columns), default=0)
-    width = 2 * MARGIN + len(columns) * NODE_WIDTH + max(0, len(columns) - 1) * COLUMN_GAP
-    height = 2 * MARGIN + tallest * NODE_HEIGHT + max(0, tallest - 1) * ROW_GAP
-    return Layout(boxes=boxes, edges=tuple(edges), width=width, height=height)
+    return Layout(
+        boxes={name: Box(name, *slots[name]) for name in order},
+        edges=edges,
+        width=2 * MARGIN + len(columns) * NODE_WIDTH + max(0, len(columns) - 1) * COLUMN_GAP,
+        height=2 * MARGIN + tallest * NODE_HEIGHT + max(0, tallest - 1) * ROW_GAP,
+    )
+
+
+def _waypoints(
+    pairs: Sequence[tuple[str, str]], column: Mapping[str, int], columns: list[list[str]]
+) -> tuple[dict[tuple[str, str], list[str]], dict[str, list[str]], dict[str, list[str]]]:
+    """Put a waypoint of each long edge in every column it spans; its chain of waypoints,
+    and each slot's neighbours in the column before and after."""
+    before: dict[str, list[str]] = {name: [] for names in columns for name in names}
+    after: dict[str, list[str]] = {name: [] for name in before}
+    chains: dict[tuple[str, str], list[str]] = {}
+    for up, down in pairs:
+        between = range(column[up] + 1, column[down])
+        chain = [f"{_WAYPOINT}{up}{_WAYPOINT}{down}{_WAYPOINT}{c}" for c in between]
+        for c, waypoint in zip(between, chain, strict=True):
+            columns[c].append(waypoint)
+            before[waypoint], after[waypoint] = [], []
+        for a, b in pairwise([up, *chain, down]):
+            after[a].append(b)
+            before[b].append(a)
+        chains[(up, down)] = chain
+    return chains, before, after
 
 
 def _order_columns(
     columns: list[list[str]],
-    upstream: Mapping[str, Sequence[str]],
-    downstream: Mapping[str, Sequence[str]],
+    before: Mapping[str, Sequence[str]],
+    after: Mapping[str, Sequence[str]],
 ) -> None:
     """Reorder each column by the mean row of its neighbours, sweeping right then left."""
     row = {name: r for names in columns for r, name in enumerate(names)}
     for sweep in range(_SWEEPS):
         forward = sweep % 2 == 0
         indices = range(1, len(columns)) if forward else range(len(columns) - 2, -1, -1)
-        neighbours = upstream if forward else downstream
+        neighbours = before if forward else after
         for c in indices:
             names = columns[c]
             names.sort(key=lambda name: (_barycentre(name, neighbours, row), row[name], name))
@@ -93,5 +128,5 @@ def _order_columns(
 def _barycentre(
     name: str, neighbours: Mapping[str, Sequence[str]], row: Mapping[str, int]
 ) -> float:
-    rows = [row[n] for n in neighbours.get(name, ()) if n in row]
+    rows = [row[n] for n in neighbours[name]]
     return sum(rows) / len(rows) if rows else float(row[name])

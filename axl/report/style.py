@@ -63,7 +63,7 @@ CSS = (
     "padding:10px 14px;margin:10px 0;background:#fffafa}"
     ".failure .message{font-weight:600;overflow-wrap:anywhere}.hint,.logpath,.none{color:#555}"
     ".log{background:#1e1e1e;color:#e8e8e8;padding:10px;border-radius:4px;overflow:auto;"
-    "max-height:420px;white-space:pre-wrap;overflow-wrap:anywhere}"
+    "max-height:420px;white-space:pre-wrap;overflow-wrap:anywhere}.log .event{color:#9a9a9a}"
     "footer{margin-top:24px;color:#888;font-size:12px}" + _status_rules()
 )
 

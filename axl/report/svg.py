@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from axl.report.layout import NODE_HEIGHT, NODE_WIDTH, Layout, layered
+from axl.report.layout import NODE_HEIGHT, NODE_WIDTH, Edge, Layout, layered
 from axl.report.markup import anchor, esc, status_class, truncate
 from axl.report.model import RunView, StepView
 from axl.report.text import format_duration
@@ -27,21 +27,29 @@ def dag_svg(run: RunView) -> str:
         'markerHeight="7" orient="auto"><path d="M0,0 L8,4 L0,8 z" class="arrowhead"/>'
         "</marker></defs>",
     ]
-    parts.extend(_edge(layout, up, down) for up, down in layout.edges)
+    parts.extend(_edge(layout, edge) for edge in layout.edges)
     parts.extend(_node(layout, step, i) for i, step in enumerate(run.steps))
     parts.append("</svg>")
     return "\n".join(parts)
 
 
-def _edge(layout: Layout, up: str, down: str) -> str:
-    a, b = layout.boxes[up], layout.boxes[down]
-    x1, y1 = a.x + NODE_WIDTH, a.y + NODE_HEIGHT // 2
-    x2, y2 = b.x, b.y + NODE_HEIGHT // 2
-    bend = max(24, (x2 - x1) // 2)
+def _edge(layout: Layout, edge: Edge) -> str:
+    a, b = layout.boxes[edge.source], layout.boxes[edge.target]
+    points = [(a.x + NODE_WIDTH, a.y + NODE_HEIGHT // 2)]
+    for x, y in edge.via:  # a horizontal run through each column between
+        points += [(x, y), (x + NODE_WIDTH, y)]
+    points.append((b.x, b.y + NODE_HEIGHT // 2))
+    d = [f"M{points[0][0]},{points[0][1]}"]
+    for i in range(1, len(points)):
+        (x1, y1), (x2, y2) = points[i - 1], points[i]
+        if i % 2 == 0:
+            d.append(f"L{x2},{y2}")
+        else:
+            bend = (x2 - x1) // 2
+            d.append(f"C{x1 + bend},{y1} {x2 - bend},{y2} {x2},{y2}")
     return (
-        f'<path class="edge" data-from="{esc(up)}" data-to="{esc(down)}" '
-        f'd="M{x1},{y1} C{x1 + bend},{y1} {x2 - bend},{y2} {x2},{y2}" '
-        'marker-end="url(#arrow)"/>'
+        f'<path class="edge" data-from="{esc(edge.source)}" data-to="{esc(edge.target)}" '
+        f'd="{" ".join(d)}" marker-end="url(#arrow)"/>'
     )
 
 

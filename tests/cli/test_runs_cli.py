@@ -1,4 +1,5 @@
-"""`axl runs ls` and `axl runs gc --keep N`: a workspace's runs by workflow and hash, and cleanup.
+"""`axl runs ls|show|report|gc`: a workspace's runs by workflow and hash, one run's steps, its
+HTML report, and cleanup.
 
 Runs are made by `axl.run_local` (two workflows, several runs each); one run
 is held open with its folder's lock as a running process holds it, another
@@ -126,3 +127,96 @@ def test_a_folder_without_a_record_is_listed_unreadable_and_kept(workspace: Path
     out = axl_cli("runs", "gc", "--keep", "0", "--workspace", str(workspace), "--json")
     assert "half-made" not in json.loads(out.stdout)["removed"]
     assert (workspace / "runs" / "half-made").is_dir()
+
+
+def test_show_prints_the_run_and_one_line_per_step(workspace: Path) -> None:
+    out = axl_cli("runs", "show", "boom-1", "--workspace", str(workspace))
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0] == "run boom-1: failed"
+    facts = dict(line.split(None, 1) for line in lines[1 : lines.index("")])
+    assert facts["workflow"] == "boom (tests.runtime.workflows:Boom)"
+    assert facts["hash"] == RunRecord.load(workspace / "runs" / "boom-1").ir_hash
+    assert facts["steps"] == "2: 1 succeeded, 1 failed"
+    table = lines[lines.index("") + 1 :]
+    assert table[0].split() == ["STEP", "STATUS", "ATTEMPTS", "DURATION", "OUTPUTS", "NOTES"]
+    fine, explode = table[1].split(), table[2].split()
+    assert fine[:3] == ["fine", "succeeded", "1"] and fine[-4:] == ["5", "B", "int", "(pickle)"]
+    assert explode[:3] == ["explode", "failed", "1"]
+    assert "step 'explode' raised ValueError: bad value 1" in table[2]
+    assert (
+        table[3]
+        == f"  log of explode: {workspace.resolve() / 'runs' / 'boom-1' / 'explode' / 'step.log'}"
+    )
+
+
+def test_show_json_is_the_documented_object(workspace: Path) -> None:
+    out = axl_cli("runs", "show", "diamond-2", "--workspace", str(workspace), "--json")
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    assert doc["ok"] is True
+    run = doc["run"]
+    assert (run["run_id"], run["workflow"], run["status"]) == ("diamond-2", "diamond", "succeeded")
+    assert run["counts"] == {"succeeded": 4}
+    assert [(s["name"], s["upstream"]) for s in run["steps"]] == [
+        ("a", []), ("b", ["a"]), ("c", ["a"]), ("d", ["b", "c"]),
+    ]  # fmt: skip
+    (output,) = run["steps"][3]["outputs"]
+    assert output["python_type"] == "builtins.int" and output["size"] > 0
+
+
+def test_an_unknown_or_ambiguous_run_id_is_one_line_with_a_hint(workspace: Path) -> None:
+    missing = axl_cli("runs", "show", "nope", "--workspace", str(workspace))
+    assert missing.returncode == 2 and missing.stdout == ""
+    assert missing.stderr == (
+        f"error: no run 'nope' in {workspace / 'runs'}\n"
+        f"  hint: list the runs with: axl runs ls --workspace {workspace}\n"
+    )
+    ambiguous = axl_cli("runs", "report", "diamond", "--workspace", str(workspace), "--json")
+    assert ambiguous.returncode == 2
+    error = json.loads(ambiguous.stdout)["error"]
+    assert error["code"] == "ambiguous_run"
+    assert (
+        error["message"]
+        == "run id prefix 'diamond' matches 3 runs: diamond-0, diamond-1, diamond-2"
+    )
+    assert error["context"]["candidates"] == ["diamond-0", "diamond-1", "diamond-2"]
+    bad = axl_cli("runs", "show", "../boom-1", "--workspace", str(workspace))
+    assert bad.returncode == 2 and bad.stderr.startswith("error: '../boom-1' is not a run id")
+
+
+def test_show_and_report_in_a_workspace_without_runs(tmp_path: Path) -> None:
+    for command in ("show", "report"):
+        out = axl_cli("runs", command, "x", "--workspace", str(tmp_path), "--json")
+        assert out.returncode == 2
+        error = json.loads(out.stdout)["error"]
+        assert (error["code"], error["message"]) == (
+            "run_not_found",
+            f"no runs in {tmp_path / 'runs'}",
+        )
+    assert not list(tmp_path.iterdir())
+
+
+def test_report_writes_one_html_file(workspace: Path, tmp_path: Path) -> None:
+    out_file = tmp_path / "reports" / "boom.html"
+    out = axl_cli("runs", "report", "boom-1", "--workspace", str(workspace), "--out", str(out_file))
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith(f"wrote {out_file} (") and out.stdout.endswith(
+        "): boom run boom-1, failed, 2 steps\n"
+    )
+    text = out_file.read_text()
+    assert text.startswith("<!doctype html>")
+    assert '<g class="node st-failed" data-step="explode" data-status="failed">' in text
+    again = axl_cli(
+        "runs", "report", "boom-1", "--workspace", str(workspace), "-o", str(out_file), "--json"
+    )
+    doc = json.loads(again.stdout)
+    assert doc == {"ok": True, "run_id": "boom-1", "status": "failed", "path": str(out_file),
+                   "size": out_file.stat().st_size}  # fmt: skip
+    assert out_file.read_text() == text  # the same run, the same bytes
+    blocked = axl_cli(
+        "runs", "report", "boom-1", "--workspace", str(workspace), "-o", str(out_file / "x.html")
+    )
+    assert blocked.returncode == 4
+    assert blocked.stderr.startswith(f"error: cannot write the report {out_file / 'x.html'}: ")
+    assert "Traceback" not in blocked.stderr

@@ -15,14 +15,21 @@ def test_a_diamond_takes_three_columns() -> None:
     assert {n: (b.column, b.row) for n, b in layout.boxes.items()} == {
         "a": (0, 0), "b": (1, 0), "c": (1, 1), "d": (2, 0),
     }  # fmt: skip
-    assert layout.edges == (("a", "b"), ("a", "c"), ("b", "d"), ("c", "d"))
+    assert [(e.source, e.target, e.via) for e in layout.edges] == [
+        ("a", "b", ()), ("a", "c", ()), ("b", "d", ()), ("c", "d", ()),
+    ]  # fmt: skip
     assert layout.width == 2 * MARGIN + 3 * NODE_WIDTH + 2 * COLUMN_GAP
     assert layout.boxes["c"].y == layout.boxes["b"].y + NODE_HEIGHT + ROW_GAP
 
 
-def test_a_step_goes_after_its_longest_path() -> None:
+def test_a_step_goes_after_its_longest_path_and_a_long_edge_around_the_boxes() -> None:
     layout = _layout({"a": [], "b": ["a"], "c": ["b"], "d": ["a", "c"]})
     assert layout.boxes["d"].column == 3
+    (long,) = [e for e in layout.edges if (e.source, e.target) == ("a", "d")]
+    assert [x for x, _ in long.via] == [layout.boxes["b"].x, layout.boxes["c"].x]
+    # Each waypoint has its own slot in its column: never where b or c is drawn.
+    assert all(y != layout.boxes[n].y + NODE_HEIGHT // 2 for (_, y), n in zip(long.via, "bc"))
+    assert layout.height == 2 * MARGIN + 2 * NODE_HEIGHT + ROW_GAP
 
 
 def test_rows_follow_their_upstream_to_avoid_crossings() -> None:

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Make headless Chromium available for the run report's browser test, or say why not.
+#
+# Idempotent. When a Chromium already answers --version, it does nothing else.
+# Otherwise, as root with apt available, it installs Debian's chromium package.
+# It always exits 0: without Chromium the browser test is skipped, and says so.
+#
+# stdout: the path of the Chromium binary when one is usable, nothing otherwise.
+# stderr: what it did, prefixed with `ensure-chromium:`.
+#
+# Usage: scripts/ensure-chromium.sh [--no-install]
+set -uo pipefail
+
+install=1
+for arg in "$@"; do
+    case "$arg" in
+        --no-install) install=0 ;;
+        -h | --help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "ensure-chromium: unknown argument $arg (try --help)" >&2; exit 2 ;;
+    esac
+done
+
+say() { echo "ensure-chromium: $*" >&2; }
+
+# The names tests/report/chromium.py looks for, in its order.
+find_chromium() {
+    local name
+    for name in chromium chromium-browser google-chrome google-chrome-stable; do
+        if command -v "$name" >/dev/null 2>&1; then
+            command -v "$name"
+            return 0
+        fi
+    done
+    return 1
+}
+
+chromium_works() {
+    local binary
+    binary="$(find_chromium)" || return 1
+    timeout 60 "$binary" --version >/dev/null 2>&1
+}
+
+if ! chromium_works; then
+    if [ "$install" = 0 ]; then
+        say "Chromium is missing or broken (not installing: --no-install); the browser test will be skipped"
+        exit 0
+    fi
+    if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+        say "Chromium is missing and cannot be installed here (needs root and apt-get);" \
+            "the browser test will be skipped"
+        exit 0
+    fi
+    say "installing chromium with apt-get"
+    export DEBIAN_FRONTEND=noninteractive
+    apt_install() { apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>&1; }
+    if ! apt_install; then
+        apt-get update -qq >/dev/null 2>&1
+        if ! apt_install; then
+            say "apt-get could not install chromium; the browser test will be skipped"
+            exit 0
+        fi
+    fi
+    if ! chromium_works; then
+        say "chromium is installed but does not start; the browser test will be skipped"
+        exit 0
+    fi
+fi
+binary="$(find_chromium)"
+say "$(timeout 60 "$binary" --version 2>/dev/null | head -n 1) is ready"
+echo "$binary"
