@@ -217,3 +217,24 @@ def test_uv_installs_offline_from_mounted_wheels(
         env={"UV_OFFLINE": "1", "UV_FIND_LINKS": "/wheels"},
     )
     assert (result.returncode, result.stdout.strip()) == (0, "42"), result.stderr
+
+
+_UNCOMPILED = """
+import importlib.util, json, pathlib, axl, pydantic, yaml
+missing = []
+for package in (axl, pydantic, yaml):
+    root = pathlib.Path(package.__file__).parent
+    for path in sorted(root.rglob("*.py")):
+        if not pathlib.Path(importlib.util.cache_from_source(str(path))).is_file():
+            missing.append(str(path))
+print(json.dumps(missing))
+"""
+
+
+def test_bytecode_is_compiled_in_the_image(run_in_image, runner_image: str) -> None:
+    """The image runs with PYTHONDONTWRITEBYTECODE (UV_COMPILE_BYTECODE compiles at build
+    time): without .pyc files every pod would compile axl and its dependencies from source
+    before its step."""
+    result = run_in_image(runner_image, ["python", "-c", _UNCOMPILED])
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == []
