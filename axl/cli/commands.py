@@ -65,7 +65,7 @@ COMMANDS: dict[str, CommandEntry] = {
     ),
     "runs": CommandEntry(
         "axl.cli.runs",
-        "The runs of a workspace: list them by workflow and hash, remove old ones.",
+        "The runs of a workspace: list them, show one, write its HTML report, remove old ones.",
     ),
     "cache": CommandEntry(
         "axl.cli.cache", "The step cache: explain a key, list a store, remove old entries."

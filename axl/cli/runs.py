@@ -11,7 +11,7 @@ from axl.errors import UsageError
 from axl.report.text import format_bytes
 
 runs_app = typer.Typer(
-    help="The runs of a workspace: list them by workflow and hash, remove old ones.",
+    help="The runs of a workspace: list them, show one, write its HTML report, remove old ones.",
     no_args_is_help=True,
 )
 

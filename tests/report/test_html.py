@@ -122,3 +122,22 @@ def test_the_report_is_replaced_atomically_and_a_bad_folder_is_one_error(
     blocker.write_text("")
     with pytest.raises(InfrastructureError, match=r"cannot write the report .*: Not a directory"):
         write_report(load_run(runs, "train-1"), blocker / "report.html")
+
+
+def test_a_kept_step_has_no_bar_and_a_cache_hit_says_so(tmp_path: Path) -> None:
+    record = layered_record(tmp_path, "again", steps=3, width=1)
+    first, second, _ = record.steps.values()
+    first.started = record.started - 60
+    second.cache = {"status": "hit", "key": "k", "parts": {}}
+    record.save()
+    doc = parse(render(load_run(tmp_path, "again")))
+    rows = {r.attrs["data-step"]: r for r in doc.find_all("g", "row")}
+    assert not rows["step_0000"].find_all("rect")
+    assert rows["step_0000"].text == "step_0000kept from an earlier execution"
+    assert rows["step_0001"].find_all("text", "note")[0].text == "1.5 s · cache hit"
+    table = {
+        r.attrs["data-step"]: [td.text for td in r.find_all("td")]
+        for r in doc.find_all("tr")
+        if "data-step" in r.attrs
+    }
+    assert table["step_0000"][3] == "earlier" and table["step_0001"][6] == "cache hit"

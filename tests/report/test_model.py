@@ -108,3 +108,21 @@ def test_the_log_tail_reads_only_the_end_and_cuts_long_lines(tmp_path: Path) -> 
     assert log_tail(tmp_path / "missing.log") == ()
     log.write_bytes(b"bad \xff byte\n")
     assert log_tail(log) == ("bad \ufffd byte",)
+
+
+def test_a_cache_hit_and_a_result_kept_from_an_earlier_execution(tmp_path: Path) -> None:
+    record = layered_record(tmp_path, "again", steps=3, width=1)
+    first, second, _ = record.steps.values()
+    first.started = record.started - 60  # ran in the execution before this one (--resume)
+    second.cache = {"status": "hit", "key": "k", "parts": {"code": "d"}}
+    record.save()
+    run = load_run(tmp_path, "again")
+    kept, hit, plain = run.steps
+    assert (kept.kept, kept.notes) == (True, "kept from an earlier execution")
+    assert (hit.kept, hit.cache_status, hit.notes) == (False, "hit", "cache hit")
+    assert (plain.kept, plain.cache_status, plain.notes) == (False, None, "")
+    assert run.to_dict()["steps"][1]["cache"] == {
+        "status": "hit",
+        "key": "k",
+        "parts": {"code": "d"},
+    }
