@@ -2,7 +2,9 @@
 
 The column of a step is the length of the longest path to it from a root.
 An edge that spans several columns passes through a waypoint in each column
-between, which takes a slot there like a step, so no edge crosses a box.
+between, which takes a slot there like a step, so no edge crosses a box (in
+a huge DAG, up to a budget of waypoints: the longest edges beyond it are
+drawn straight across).
 Inside a column, steps and waypoints are ordered to shorten edges (a few
 barycentre sweeps, right then left, as Sugiyama-style layouts do), ties
 broken by name, so the same graph always gets the same picture.
@@ -20,6 +22,9 @@ COLUMN_GAP = 40
 ROW_GAP = 14
 MARGIN = 12
 _SWEEPS = 4
+_WAYPOINTS_PER_STEP = 4
+"""At most this many waypoints a step: the shortest long edges get them first; the rest
+(a step every step of a long chain reads) are drawn straight across, over the boxes."""
 _WAYPOINT = "\x00"
 """Starts the slot names of waypoints (no step name can)."""
 
@@ -93,9 +98,13 @@ def _waypoints(
     and each slot's neighbours in the column before and after."""
     before: dict[str, list[str]] = {name: [] for names in columns for name in names}
     after: dict[str, list[str]] = {name: [] for name in before}
-    chains: dict[tuple[str, str], list[str]] = {}
-    for up, down in pairs:
+    chains: dict[tuple[str, str], list[str]] = {pair: [] for pair in pairs}
+    budget = _WAYPOINTS_PER_STEP * len(before) + _WAYPOINTS_PER_STEP
+    for up, down in sorted(pairs, key=lambda p: (column[p[1]] - column[p[0]], p)):
         between = range(column[up] + 1, column[down])
+        if len(between) > budget:  # the longest edges of a huge DAG: straight across
+            break
+        budget -= len(between)
         chain = [f"{_WAYPOINT}{up}{_WAYPOINT}{down}{_WAYPOINT}{c}" for c in between]
         for c, waypoint in zip(between, chain, strict=True):
             columns[c].append(waypoint)
@@ -104,6 +113,10 @@ def _waypoints(
             after[a].append(b)
             before[b].append(a)
         chains[(up, down)] = chain
+    for up, down in pairs:
+        if not chains[(up, down)] and column[down] - column[up] > 1:
+            after[up].append(down)
+            before[down].append(up)
     return chains, before, after
 
 

@@ -62,3 +62,15 @@ def test_an_empty_graph() -> None:
         2 * MARGIN,
         2 * MARGIN,
     )
+
+
+def test_a_step_every_step_of_a_long_chain_reads_costs_a_bounded_number_of_waypoints() -> None:
+    upstream = {"s000": [], **{f"s{i:03d}": [f"s{i - 1:03d}", "s000"] for i in range(1, 300)}}
+    layout = _layout(upstream)
+    assert len(layout.edges) == 299 + 298
+    waypoints = [len(e.via) for e in layout.edges]
+    assert sum(waypoints) <= 4 * 300 + 4
+    # The shortest long edges got theirs; the longest are drawn straight across.
+    spans = {(e.source, e.target): len(e.via) for e in layout.edges}
+    assert spans[("s000", "s002")] == 1 and spans[("s000", "s299")] == 0
+    assert layout.height <= 2 * MARGIN + 60 * (NODE_HEIGHT + ROW_GAP)
