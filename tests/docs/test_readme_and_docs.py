@@ -332,7 +332,7 @@ def why_not_run(command: DocCommand, path: tuple[str, ...], cwd: Path) -> str | 
         return None  # a page showing an error: a missing file may be the point
     read = [value for name, value in values if name in READS_FILES]
     if path == ("lint",):
-        read += [w for w in command.argv[1:] if not w.startswith("-") and w != "-"][:1]
+        read += [w for w in command.argv[1:] if not w.startswith("-") and w != "-"][-1:]
     for value in read:
         file = _workflow_file(value, cwd) if value.count(":") == 1 else cwd / value
         if file is None or not file.exists():
