@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from axl.io.base import IOHandler, StreamingIOHandler
+from axl.io.base import IOHandler, MappedIOHandler, StreamingIOHandler
 from axl.io.registry import HandlerError, get_handler, handler_names, register_handler
 
 if TYPE_CHECKING:
@@ -27,6 +27,7 @@ __all__ = [
     "ArtifactMeta",
     "HandlerError",
     "IOHandler",
+    "MappedIOHandler",
     "StreamingIOHandler",
     "get_handler",
     "handler_names",

@@ -1,4 +1,5 @@
-"""What the parquet and arrow handlers share: pyarrow import, Table/DataFrame conversion.
+"""What the parquet and arrow handlers share: pyarrow import, Table/DataFrame conversion,
+memory maps, and :class:`TableHandler`, their common base.
 
 Both formats store a ``pyarrow.Table``. A pandas DataFrame goes through
 ``Table.from_pandas``, whose schema metadata keeps the index and dtypes; the
@@ -9,7 +10,8 @@ back a Table for a Table and a DataFrame for a DataFrame.
 from __future__ import annotations
 
 import sys
-from typing import Any
+from pathlib import Path
+from typing import Any, BinaryIO
 
 from axl.errors import MissingDependencyError
 
@@ -70,6 +72,17 @@ def from_table(table: Any, handler: str) -> Any:
     return table.to_pandas()
 
 
+def map_file(path: Path, handler: str) -> Any:
+    """The file's bytes as a ``pyarrow.Buffer`` over a read-only memory map.
+
+    The file is closed on return; the mapping lasts as long as the buffer and
+    the tables read from it (pyarrow counts their references).
+    """
+    pa = require_pyarrow(handler)
+    with pa.memory_map(str(path), "r") as source:
+        return source.read_buffer()
+
+
 def table_metadata(obj: Any) -> dict[str, Any]:
     """Rows and columns of a Table or DataFrame."""
     if is_dataframe(obj):
@@ -78,3 +91,48 @@ def table_metadata(obj: Any) -> dict[str, Any]:
 
 
 SUGGESTION = "return a pyarrow.Table or pandas.DataFrame, or use io_handler='pickle'"
+
+
+class TableHandler:
+    """A handler of Tables and DataFrames; a subclass knows its file format only.
+
+    It writes to the file the artifact layer hashes on the way, and reads a
+    large file from the memory map the digest check hashed, in place.
+    """
+
+    name: str
+    ext: str
+
+    def write_table(self, table: Any, file: BinaryIO) -> None:
+        """Write a ``pyarrow.Table`` to an open binary file."""
+        raise NotImplementedError
+
+    def read_table(self, source: Any) -> Any:
+        """The ``pyarrow.Table`` in ``source``: bytes or a ``pyarrow.Buffer``."""
+        raise NotImplementedError
+
+    def save(self, obj: Any, path: Path) -> None:
+        with open(path, "wb") as file:
+            self.dump(obj, file)
+
+    def dump(self, obj: Any, file: BinaryIO) -> None:
+        self.write_table(to_table(obj, self.name), file)
+
+    def load(self, path: Path) -> Any:
+        return self.load_mapped(self.map(path))
+
+    def loads(self, data: bytes) -> Any:
+        return self.load_mapped(data)
+
+    def map(self, path: Path) -> Any:
+        return map_file(path, self.name)
+
+    def load_mapped(self, mapped: Any) -> Any:
+        require_pyarrow(self.name)
+        return from_table(self.read_table(mapped), self.name)
+
+    def metadata(self, obj: Any) -> dict[str, Any]:
+        return table_metadata(obj)
+
+    def suggestion(self, obj: Any, exc: BaseException) -> str:
+        return SUGGESTION

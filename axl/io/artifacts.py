@@ -8,32 +8,40 @@ new data with an old sidecar. Reading refuses a file whose size or blake3
 digest differs from its sidecar, instead of returning a wrong value.
 
 Every backend's runner calls these functions for every step, so they stay
-lean: the digest is computed while a streaming handler writes, and a small
-artifact is read from disk once.
+lean: the digest is computed while a streaming handler writes, a small
+artifact is read from disk once, and a large one of a handler that reads
+memory maps is mapped, hashed in place by several threads and loaded from the
+same mapping (see :mod:`axl.io.hashing`).
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from pickle import PickleBuffer
 from typing import Any
-
-from blake3 import blake3
 
 from axl._version import __version__
 from axl.digests import format_digest
 from axl.errors import ArtifactError, AxlError, SerializationError
 from axl.io import atomic
 from axl.io.base import IOHandler
+from axl.io.hashing import (
+    HashingWriter,
+    digest_buffer,
+    digest_fd,
+    hash_threads,
+    use_global_hash_pool,
+)
 from axl.io.meta import ArtifactMeta, artifact_name, decode_sidecar, encode_sidecar, sidecar_of
 from axl.io.registry import HandlerError, get_handler
 
 __all__ = [
     "DURABLE",
     "ArtifactMeta",
+    "hash_threads",
     "read_artifact",
     "read_meta",
+    "use_global_hash_pool",
     "verify_artifact",
     "write_artifact",
 ]
@@ -43,50 +51,11 @@ DURABLE = True
 
 PathLike = str | os.PathLike[str]
 
-_READ_WHOLE = 64 * 1024 * 1024  # smaller artifacts are read once: hashed and loaded from memory
-_CHUNK = 1024 * 1024
-_PARALLEL_FROM = 4 * 1024 * 1024  # files this big are hashed by several threads
-
-# blake3's AUTO mode starts a global thread pool that lives as long as the process:
-# a process forked after that inherits the pool without its threads and hangs in it.
-# Only a step's own process (which never forks steps) may use it; everywhere else a
-# large file gets a pool of its own, gone when its hasher is.
-_writer_threads = [1]
-
-
-def use_global_hash_pool() -> None:
-    """Let streaming writes in this process hash with blake3's global thread pool.
-
-    Call it only in a process that will not fork: a step's own process.
-    """
-    _writer_threads[0] = blake3.AUTO
-
-
-def hash_threads(size: int) -> int:
-    """Threads to hash ``size`` bytes with: a pool of the hasher's own for a large file."""
-    return min(os.cpu_count() or 1, 8) if size >= _PARALLEL_FROM else 1
-
-
-class _HashingWriter:
-    """The binary file a streaming handler writes to: hashes and counts on the way."""
-
-    def __init__(self, fd: int) -> None:
-        self._fd = fd
-        self.hasher = blake3(max_threads=_writer_threads[0])
-        self.size = 0
-
-    def write(self, data: Any) -> int:
-        if type(data) is not bytes:
-            # Pickle protocol 5 hands over array buffers as they are (e.g. 2-D int64):
-            # hash and write their raw bytes.
-            try:
-                data = PickleBuffer(data).raw()
-            except BufferError:
-                data = memoryview(data).tobytes()
-        self.hasher.update(data)
-        written = atomic.write_all(self._fd, data)
-        self.size += written
-        return written
+# Smaller artifacts are read once, hashed and loaded from memory. A larger one is hashed
+# from a memory map, then loaded from its path: for pickle, unpickling from the page
+# cache costs less than from a copy in memory (one copy fewer) or from the map.
+_READ_WHOLE = 4 * 1024 * 1024
+_MAP_FROM = 1024 * 1024  # from this size a MappedIOHandler loads from the map it was hashed in
 
 
 def write_artifact(
@@ -172,25 +141,19 @@ def _write_data(obj: Any, io: IOHandler, fd: int, temp: str, durable: bool) -> t
         fd = os.open(temp, os.O_RDONLY)
     try:
         if dump is not None:
-            writer = _HashingWriter(fd)
-            dump(obj, writer)
-            digest, size = str(writer.hasher.hexdigest()), writer.size
+            writer = HashingWriter(fd)
+            try:
+                dump(obj, writer)
+            finally:
+                writer.close()
+            digest, size = writer.hexdigest(), writer.size
         else:
-            digest, size = _digest_fd(fd)
+            digest, size = digest_fd(fd)
         if durable:
             os.fsync(fd)
     finally:
         os.close(fd)
     return digest, size
-
-
-def _digest_fd(fd: int) -> tuple[str, int]:
-    hasher = blake3(max_threads=hash_threads(os.fstat(fd).st_size))
-    size = 0
-    while chunk := os.read(fd, _CHUNK):
-        hasher.update(chunk)
-        size += len(chunk)
-    return str(hasher.hexdigest()), size
 
 
 def _type_name(obj: Any) -> str:
@@ -303,8 +266,13 @@ def read_artifact(
     _check_producer(path, meta, step, run_id)
     io = _handler_for(path, meta, handler)
     loads = getattr(io, "loads", None)
-    data = _read_checked(path, meta, whole=loads is not None) if verify else None
+    load_mapped = getattr(io, "load_mapped", None) if meta.size >= _MAP_FROM else None
+    data = None
+    if verify and load_mapped is None:
+        data = _read_checked(path, meta, whole=loads is not None)
     try:
+        if load_mapped is not None:
+            return load_mapped(_map_checked(path, meta, io, verify))
         if data is not None and loads is not None:
             return loads(data)
         return io.load(Path(path))
@@ -373,23 +341,44 @@ def _read_checked(path: str, meta: ArtifactMeta, *, whole: bool) -> bytes | None
         size = os.fstat(fd).st_size
         if whole and size == meta.size and size <= _READ_WHOLE:
             data = atomic.read_all(fd, size)
-            digest, size = str(blake3(data).hexdigest()), len(data)
+            digest, size = digest_buffer(data), len(data)
         else:
-            digest, size = _digest_fd(fd)
+            digest, size = digest_fd(fd)
     except OSError as exc:
         raise _cannot_read(path, exc) from None
     finally:
         os.close(fd)
     if size != meta.size or format_digest(digest) != meta.digest:
-        raise ArtifactError(
-            f"artifact {path} is corrupt: its digest is {format_digest(digest)} ({size} bytes), "
-            f"the sidecar says {meta.digest} ({meta.size} bytes)",
-            hint="re-run the step that writes it; never edit an artifact in place",
-            path=path,
-            expected=meta.digest,
-            actual=format_digest(digest),
-        )
+        raise _corrupt(path, meta, digest, size)
     return data
+
+
+def _map_checked(path: str, meta: ArtifactMeta, io: Any, verify: bool) -> Any:
+    """The handler's memory map of the file, hashed in place and checked when ``verify``."""
+    try:
+        mapped = io.map(Path(path))
+    except FileNotFoundError:
+        raise _missing_data(path) from None
+    except OSError as exc:
+        raise _cannot_read(path, exc) from None
+    if not verify:
+        return mapped
+    with memoryview(mapped) as view:
+        digest, size = digest_buffer(view), len(view)
+    if size != meta.size or format_digest(digest) != meta.digest:
+        raise _corrupt(path, meta, digest, size)
+    return mapped
+
+
+def _corrupt(path: str, meta: ArtifactMeta, digest: str, size: int) -> ArtifactError:
+    return ArtifactError(
+        f"artifact {path} is corrupt: its digest is {format_digest(digest)} ({size} bytes), "
+        f"the sidecar says {meta.digest} ({meta.size} bytes)",
+        hint="re-run the step that writes it; never edit an artifact in place",
+        path=path,
+        expected=meta.digest,
+        actual=format_digest(digest),
+    )
 
 
 def _missing_data(path: str) -> ArtifactError:

@@ -5,12 +5,16 @@ layer (:mod:`axl.io.artifacts`) owns everything around that: the temporary
 file, the digest, the sidecar, the atomic rename. A handler only knows its
 format.
 
-Two optional methods make a handler faster and its errors clearer; the
-artifact layer uses them when present:
+Optional methods make a handler faster and its errors clearer; the artifact
+layer uses them when present:
 
 * ``dump(obj, file)`` and ``loads(data)`` (:class:`StreamingIOHandler`): write
   to an open binary file and read from bytes, so the digest is computed while
   writing and a small artifact is read from disk once.
+* ``map(path)`` and ``load_mapped(mapped)`` (:class:`MappedIOHandler`): read a
+  large artifact from a read-only memory map of its file, which the artifact
+  layer hashes first; the value may keep using the mapping (no copy), so the
+  file is read once, by the digest check.
 * ``suggestion(obj, exc) -> str``: what the user can do when ``save`` failed
   on a value, e.g. "use io_handler='cloudpickle'".
 """
@@ -56,4 +60,22 @@ class StreamingIOHandler(IOHandler, Protocol):
 
     def loads(self, data: bytes) -> Any:
         """Read back a value from the bytes :meth:`dump` wrote."""
+        ...
+
+
+@runtime_checkable
+class MappedIOHandler(IOHandler, Protocol):
+    """An :class:`IOHandler` that reads its value in place from a memory map of the file."""
+
+    def map(self, path: Path) -> Any:
+        """The bytes of the file at ``path``, memory-mapped read-only.
+
+        An object with the buffer protocol that keeps the mapping alive while it
+        is referenced (by the loaded value too) and unmaps it when it is not.
+        """
+        ...
+
+    def load_mapped(self, mapped: Any) -> Any:
+        """Read back a value from what :meth:`map` returned, already checked against
+        the digest; the value may keep using it."""
         ...

@@ -6,36 +6,32 @@ A pandas DataFrame comes back equal, index and dtypes included. A Table comes
 back with equal values, though Parquet may change a few Arrow types (e.g. the
 value type of a dictionary column, ``large_string`` versus ``string``); use
 the ``arrow`` handler when the exact Arrow schema matters.
+
+pyarrow's defaults are used both ways. The file is written as its digest is
+taken, and a large one is decoded from the memory map the digest check hashed.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
-from axl.io._tables import SUGGESTION, from_table, require_pyarrow, table_metadata, to_table
+from axl.io._tables import TableHandler, require_pyarrow
 
 
-class ParquetHandler:
+class ParquetHandler(TableHandler):
     """A ``pyarrow.Table`` or ``pandas.DataFrame``, stored as ``.parquet``."""
 
     name = "parquet"
     ext = ".parquet"
 
-    def save(self, obj: Any, path: Path) -> None:
-        table = to_table(obj, self.name)
-        import pyarrow.parquet as pq
-
-        pq.write_table(table, str(path))
-
-    def load(self, path: Path) -> Any:
+    def write_table(self, table: Any, file: BinaryIO) -> None:
         require_pyarrow(self.name)
         import pyarrow.parquet as pq
 
-        return from_table(pq.read_table(str(path)), self.name)
+        pq.write_table(table, file)
 
-    def metadata(self, obj: Any) -> dict[str, Any]:
-        return table_metadata(obj)
+    def read_table(self, source: Any) -> Any:
+        pa = require_pyarrow(self.name)
+        import pyarrow.parquet as pq
 
-    def suggestion(self, obj: Any, exc: BaseException) -> str:
-        return SUGGESTION
+        return pq.read_table(pa.BufferReader(source))

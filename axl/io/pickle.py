@@ -1,4 +1,10 @@
-"""The default handler: Python's pickle at the highest protocol."""
+"""The default handler: Python's pickle at the highest protocol.
+
+The pickle goes straight to the file as its digest is taken. A small one is
+read into memory once, hashed and unpickled from there; a large one is hashed
+from a memory map, then unpickled from the file (the page cache), which costs
+less than unpickling from the map or from a copy in memory.
+"""
 
 from __future__ import annotations
 
