@@ -13,8 +13,9 @@ from axl.compiler.argo.lint.compiled import check_compiled
 from axl.compiler.argo.lint.document import lint_document
 from axl.compiler.argo.lint.findings import Finding, format_finding
 from axl.compiler.argo.lint.loader import LintInputError
-from axl.compiler.argo.lint.schemas import ARGO_VERSIONS, ENV_VAR, NEWEST_ARGO, SchemaDirError
+from axl.compiler.argo.lint.schemas import ENV_VAR, SchemaDirError
 from axl.compiler.argo.lint.text import lint_file, lint_text
+from axl.compiler.argo.versions import ARGO_VERSIONS, NEWEST_ARGO
 
 __all__ = [
     "ARGO_VERSIONS",

@@ -24,8 +24,9 @@ from axl.compiler.argo.lint.document import lint_document, workflow_view
 from axl.compiler.argo.lint.findings import Finding, Report
 from axl.compiler.argo.lint.names import check_object_name, check_strict, check_unique, name_groups
 from axl.compiler.argo.lint.schema_check import check_limits, passes_schema, workflow_spec_path
-from axl.compiler.argo.lint.schemas import KINDS, NEWEST_ARGO, resolve_schema_dir
+from axl.compiler.argo.lint.schemas import KINDS, resolve_schema_dir
 from axl.compiler.argo.lint.structure import check_entrypoint, check_template_refs
+from axl.compiler.argo.versions import NEWEST_ARGO
 
 
 def check_compiled(doc: Mapping[str, Any], *, argo_version: str = NEWEST_ARGO) -> list[Finding]:

@@ -31,7 +31,6 @@ from axl.compiler.argo.lint.schema_check import check_schema, workflow_spec_path
 from axl.compiler.argo.lint.schemas import (
     ENV_VAR,
     KINDS,
-    NEWEST_ARGO,
     check_argo_version,
     resolve_schema_dir,
 )
@@ -43,6 +42,7 @@ from axl.compiler.argo.lint.structure import (
     check_volume_mounts,
 )
 from axl.compiler.argo.lint.versions import note_removed_fields
+from axl.compiler.argo.versions import NEWEST_ARGO
 
 Rule = Callable[[Document, Report], None]
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from axl.compiler.argo.lint.document import lint_document
 from axl.compiler.argo.lint.findings import Finding
 from axl.compiler.argo.lint.loader import LintInputError, parse_yaml
-from axl.compiler.argo.lint.schemas import NEWEST_ARGO
+from axl.compiler.argo.versions import NEWEST_ARGO
 
 __all__ = ["LintInputError", "decode_text", "lint_file", "lint_text", "parse_yaml", "read_text"]
 

@@ -14,7 +14,8 @@ from typing import Any
 
 from axl.compiler.argo.lint.findings import Report
 from axl.compiler.argo.lint.schema_check import check_schema
-from axl.compiler.argo.lint.schemas import ARGO_VERSIONS, default_schema_dir
+from axl.compiler.argo.lint.schemas import default_schema_dir
+from axl.compiler.argo.versions import ARGO_VERSIONS
 
 UNKNOWN_FIELD = "unknown-field"
 
