@@ -6,7 +6,8 @@ release (``argo_version``: one of :data:`ARGO_VERSIONS`); ``lint_text`` and
 ``lint_file`` check every document of a YAML stream; ``check_compiled`` is the
 fast check ``axl compile`` runs on its own output. Each returns a list of
 :class:`Finding` (empty when clean). It works on plain mappings and depends on
-no other part of axl but its errors.
+no other part of axl but its errors and the Argo releases it knows
+(:mod:`axl.compiler.argo.versions`).
 """
 
 from axl.compiler.argo.lint.compiled import check_compiled
