@@ -52,8 +52,8 @@ DURABLE = True
 PathLike = str | os.PathLike[str]
 
 # Smaller artifacts are read once, hashed and loaded from memory. A larger one is hashed
-# from a memory map, then loaded from its path: for pickle, unpickling from the page
-# cache costs less than from a copy in memory (one copy fewer) or from the map.
+# from a memory map, then loaded from the same open file (load_file): for pickle,
+# unpickling from the page cache costs less than from a copy in memory or from the map.
 _READ_WHOLE = 4 * 1024 * 1024
 _MAP_FROM = 1024 * 1024  # from this size a MappedIOHandler loads from the map it was hashed in
 
@@ -219,7 +219,7 @@ def verify_artifact(
     meta = read_meta(path)
     _check_extension(path, meta)
     _check_producer(path, meta, step, run_id)
-    _read_checked(path, meta, whole=False)
+    _check_file(path, meta)
     return meta
 
 
@@ -265,16 +265,12 @@ def read_artifact(
     _check_extension(path, meta)
     _check_producer(path, meta, step, run_id)
     io = _handler_for(path, meta, handler)
-    loads = getattr(io, "loads", None)
     load_mapped = getattr(io, "load_mapped", None) if meta.size >= _MAP_FROM else None
-    data = None
-    if verify and load_mapped is None:
-        data = _read_checked(path, meta, whole=loads is not None)
     try:
         if load_mapped is not None:
             return load_mapped(_map_checked(path, meta, io, verify))
-        if data is not None and loads is not None:
-            return loads(data)
+        if verify:
+            return _load_checked(path, meta, io)
         return io.load(Path(path))
     except AxlError:
         raise
@@ -328,15 +324,45 @@ def _handler_for(path: str, meta: ArtifactMeta, wanted: IOHandler | str | None) 
         ) from None
 
 
-def _read_checked(path: str, meta: ArtifactMeta, *, whole: bool) -> bytes | None:
-    """Check size and digest; the bytes when ``whole`` and the file is small enough."""
-    data = None
+def _load_checked(path: str, meta: ArtifactMeta, io: IOHandler) -> Any:
+    """Check the file's size and digest, then load the value from what was checked: the
+    bytes read (a small file, with ``loads``) or the open file (with ``load_file``)."""
+    loads = getattr(io, "loads", None)
+    load_file = getattr(io, "load_file", None)
+    fd = _open_data(path)
     try:
-        fd = os.open(path, os.O_RDONLY)
+        data = _check_fd(fd, path, meta, whole=loads is not None)
+        if data is not None and loads is not None:
+            return loads(data)
+        if load_file is not None:
+            os.lseek(fd, 0, os.SEEK_SET)
+            with open(fd, "rb", closefd=False) as file:
+                return load_file(file)
+    finally:
+        os.close(fd)
+    return io.load(Path(path))
+
+
+def _check_file(path: str, meta: ArtifactMeta) -> None:
+    fd = _open_data(path)
+    try:
+        _check_fd(fd, path, meta, whole=False)
+    finally:
+        os.close(fd)
+
+
+def _open_data(path: str) -> int:
+    try:
+        return os.open(path, os.O_RDONLY)
     except FileNotFoundError:
         raise _missing_data(path) from None
     except OSError as exc:
         raise _cannot_read(path, exc) from None
+
+
+def _check_fd(fd: int, path: str, meta: ArtifactMeta, *, whole: bool) -> bytes | None:
+    """Check size and digest; the bytes when ``whole`` and the file is small enough."""
+    data = None
     try:
         size = os.fstat(fd).st_size
         if whole and size == meta.size and size <= _READ_WHOLE:
@@ -346,8 +372,6 @@ def _read_checked(path: str, meta: ArtifactMeta, *, whole: bool) -> bytes | None
             digest, size = digest_fd(fd)
     except OSError as exc:
         raise _cannot_read(path, exc) from None
-    finally:
-        os.close(fd)
     if size != meta.size or format_digest(digest) != meta.digest:
         raise _corrupt(path, meta, digest, size)
     return data

@@ -11,6 +11,8 @@ layer uses them when present:
 * ``dump(obj, file)`` and ``loads(data)`` (:class:`StreamingIOHandler`): write
   to an open binary file and read from bytes, so the digest is computed while
   writing and a small artifact is read from disk once.
+* ``load_file(file)``: read a larger artifact from the open binary file the
+  digest check hashed, so what is loaded is what was checked.
 * ``map(path)`` and ``load_mapped(mapped)`` (:class:`MappedIOHandler`): read a
   large artifact from a read-only memory map of its file, which the artifact
   layer hashes first; the value may keep using the mapping (no copy), so the

@@ -75,6 +75,9 @@ class JsonHandler:
     def loads(self, data: bytes) -> Any:
         return json.loads(data)
 
+    def load_file(self, file: BinaryIO) -> Any:
+        return json.loads(file.read())
+
     def metadata(self, obj: Any) -> dict[str, Any]:
         return {}
 

@@ -2,8 +2,8 @@
 
 The pickle goes straight to the file as its digest is taken. A small one is
 read into memory once, hashed and unpickled from there; a large one is hashed
-from a memory map, then unpickled from the file (the page cache), which costs
-less than unpickling from the map or from a copy in memory.
+from a memory map, then unpickled from the same open file (the page cache),
+which costs less than unpickling from the map or from a copy in memory.
 """
 
 from __future__ import annotations
@@ -34,10 +34,13 @@ class PickleHandler:
 
     def load(self, path: Path) -> Any:
         with open(path, "rb") as file:
-            return pickle.load(file)
+            return self.load_file(file)
 
     def loads(self, data: bytes) -> Any:
         return pickle.loads(data)
+
+    def load_file(self, file: BinaryIO) -> Any:
+        return pickle.load(file)
 
     def metadata(self, obj: Any) -> dict[str, Any]:
         return {"protocol": PROTOCOL}

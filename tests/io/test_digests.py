@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from axl.errors import ArtifactError
-from axl.io import get_handler
+from axl.io import artifacts, get_handler
 from axl.io import hashing as hashing_module
 from axl.io._tables import to_table
 from axl.io.artifacts import read_artifact, verify_artifact, write_artifact
@@ -152,6 +152,24 @@ def test_a_damaged_file_is_refused_with_both_digests(tmp_path, name, damage):
     assert info.value.hint == "re-run the step that writes it; never edit an artifact in place"
     with pytest.raises(ArtifactError, match=message):
         verify_artifact(path)
+
+
+@pytest.mark.parametrize("name", ["pickle-large", "json-large"])
+def test_what_is_loaded_is_the_file_that_was_checked(tmp_path, monkeypatch, name):
+    """A file renamed over the artifact after its check is not the one loaded."""
+    path, value = write(tmp_path, name)
+    other = tmp_path / "other"
+    write_artifact({"other": 1}, other / path.name, VALUES[name][0], step="s", durable=False)
+    real = artifacts.digest_fd
+
+    def digest_then_replace(fd):
+        found = real(fd)
+        os.replace(other / path.name, path)
+        return found
+
+    monkeypatch.setattr(artifacts, "digest_fd", digest_then_replace)
+    assert same(read_artifact(path), value)
+    assert read_artifact(path, verify=False) == {"other": 1}
 
 
 def test_verify_false_loads_a_large_table_from_its_map_unchecked(tmp_path):
