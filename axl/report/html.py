@@ -17,14 +17,13 @@ from pathlib import Path
 
 from axl._version import __version__
 from axl.errors import AxlError, InfrastructureError
-from axl.report.markup import anchor, badge, esc, failure_anchor, status_class, truncate
-from axl.report.model import RunView, StepView
+from axl.report.markup import anchor, badge, esc, failure_anchor, status_class
+from axl.report.model import FAILED_STATES, RunView, StepView
 from axl.report.style import CSS, SCRIPT
 from axl.report.svg import dag_svg, timeline_svg
-from axl.report.text import format_bytes, format_duration, format_utc, short_type
+from axl.report.text import format_bytes, format_duration, format_utc, short_type, truncate
 
 _PARAMS_CHARS = 4000
-_FAILED = ("failed", "cancelled")
 _EVENT = '{"ts": '
 """How the runner's structured log lines start (axl.runtime.logs)."""
 
@@ -92,7 +91,7 @@ def _header(run: RunView) -> str:
     if record.params:
         text = truncate(json.dumps(record.params, sort_keys=True, default=str), _PARAMS_CHARS)
         facts.append(("params", f"<code>{esc(text)}</code>"))
-    failed = [(i, s) for i, s in enumerate(run.steps) if s.status in _FAILED]
+    failed = [(i, s) for i, s in enumerate(run.steps) if s.status in FAILED_STATES]
     if failed:
         links = ", ".join(
             f'<a href="#{esc(failure_anchor(step.name, i))}">{esc(step.name)}</a>'
@@ -109,7 +108,7 @@ def _header(run: RunView) -> str:
 
 
 def _failures(run: RunView) -> str:
-    failed = [(i, s) for i, s in enumerate(run.steps) if s.status in _FAILED]
+    failed = [(i, s) for i, s in enumerate(run.steps) if s.status in FAILED_STATES]
     if not failed:
         return ""
     items = []

@@ -39,8 +39,3 @@ def anchor(name: str, index: int) -> str:
 def failure_anchor(name: str, index: int) -> str:
     """The element id of a failed step's error and log."""
     return "failure-" + anchor(name, index).removeprefix("step-")
-
-
-def truncate(text: str, limit: int) -> str:
-    """``text`` cut to ``limit`` characters, with an ellipsis when cut."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"

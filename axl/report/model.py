@@ -16,25 +16,30 @@ from pathlib import Path
 from typing import Any
 
 from axl.report.find import find_run
-from axl.runtime.record import CANCELLED, FAILED, RunRecord, StepRecord
+from axl.report.text import truncate
+from axl.runtime.record import (
+    CACHED,
+    CANCELLED,
+    FAILED,
+    NOT_RUN,
+    PENDING,
+    RUNNING,
+    SKIPPED,
+    STALE,
+    SUCCEEDED,
+    RunRecord,
+    StepRecord,
+)
 
 LOG_TAIL_LINES = 40
 """How many of a failed step's last log lines the report and ``--json`` carry."""
 _LOG_TAIL_BYTES = 64 * 1024
 _LOG_LINE_CHARS = 400
 
-# The order statuses are counted and listed in: how a run ended, worst last.
-STATUS_ORDER = (
-    "succeeded",
-    "cached",
-    "skipped",
-    "pending",
-    "running",
-    "stale",
-    "not_run",
-    "cancelled",
-    "failed",
-)
+STATUS_ORDER = (SUCCEEDED, CACHED, SKIPPED, PENDING, RUNNING, STALE, NOT_RUN, CANCELLED, FAILED)
+"""The order statuses are counted and listed in: how a run ended, worst last."""
+FAILED_STATES = (FAILED, CANCELLED)
+"""The statuses of steps whose error and log tail a report shows."""
 
 
 @dataclass(frozen=True)
@@ -141,7 +146,7 @@ def load_run(workspace: Path, run_ref: str) -> RunView:
         AmbiguousRunError: several run ids start with the prefix.
         UsageError: the run's folder holds no readable record.
     """
-    folder = find_run(workspace, run_ref)
+    folder = find_run(workspace, run_ref).resolve()
     return run_view(RunRecord.load(folder), folder)
 
 
@@ -186,18 +191,25 @@ def topological(names: Sequence[str], upstream: Mapping[str, Sequence[str]]) -> 
 def _step_view(
     step: StepRecord, upstream: tuple[str, ...], record: RunRecord, folder: Path
 ) -> StepView:
-    failed = step.status in (FAILED, CANCELLED)
-    log = step.log
-    if log is None and failed:
-        candidate = folder / step.name / "step.log"
-        log = str(candidate) if candidate.is_file() else None
+    log = _in_folder(step.log, record, folder)
     return StepView(
         record=step,
         upstream=upstream,
         kept=step.started is not None and step.started < record.started,
         log=log,
-        log_tail=log_tail(Path(log)) if failed and log else (),
+        log_tail=log_tail(Path(log)) if step.status in FAILED_STATES and log else (),
     )
+
+
+def _in_folder(path: str | None, record: RunRecord, folder: Path) -> str | None:
+    """``path``, a file of the run's folder when it ran, where that folder is now."""
+    if path is None:
+        return None
+    try:
+        inside = Path(path).relative_to(record.run_dir)
+    except ValueError:
+        return path
+    return str(folder / inside)
 
 
 def log_tail(path: Path, lines: int = LOG_TAIL_LINES) -> tuple[str, ...]:
@@ -216,8 +228,4 @@ def log_tail(path: Path, lines: int = LOG_TAIL_LINES) -> tuple[str, ...]:
     if start > 0 and found:
         found = found[1:]  # the first line was cut by the byte limit
     tail = found[-lines:] if lines > 0 else []
-    return tuple(_cut(line) for line in tail)
-
-
-def _cut(line: str) -> str:
-    return line if len(line) <= _LOG_LINE_CHARS else line[: _LOG_LINE_CHARS - 1] + "…"
+    return tuple(truncate(line, _LOG_LINE_CHARS) for line in tail)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from axl.report.model import RunView, StepView
+from axl.report.model import FAILED_STATES, RunView, StepView
 from axl.report.text import format_bytes, format_duration, format_local, short_type
 
 _HEAD = ("STEP", "STATUS", "ATTEMPTS", "DURATION", "OUTPUTS", "NOTES")
@@ -37,7 +37,7 @@ def show_lines(run: RunView) -> list[str]:
         ]
         lines.append(("  " + "  ".join(cells) + "  " + row[-1]).rstrip())
     for step in run.steps:
-        if step.log and step.status in ("failed", "cancelled"):
+        if step.log and step.status in FAILED_STATES:
             lines.append(f"  log of {step.name}: {step.log}")
     return lines
 

@@ -43,3 +43,8 @@ def format_local(epoch: float | None) -> str:
 def short_type(python_type: str) -> str:
     """``builtins.dict`` as ``dict``; other types keep their module."""
     return python_type.removeprefix("builtins.")
+
+
+def truncate(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, with an ellipsis when cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -126,3 +127,12 @@ def test_a_cache_hit_and_a_result_kept_from_an_earlier_execution(tmp_path: Path)
         "key": "k",
         "parts": {"code": "d"},
     }
+
+
+def test_a_moved_run_folder_reads_its_logs_where_they_are_now(runs: Path, tmp_path: Path) -> None:
+    moved = tmp_path / "elsewhere" / "runs" / "train-1"
+    shutil.copytree(runs / "runs" / "train-1", moved)
+    here, there = load_run(runs, "train-1"), load_run(tmp_path / "elsewhere", "train-1")
+    assert there.path == str(moved.resolve())
+    assert there.step("evaluate").log == str(moved.resolve() / "evaluate" / "step.log")
+    assert there.step("evaluate").log_tail == here.step("evaluate").log_tail != ()
