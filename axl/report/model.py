@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from axl.errors import UsageError
 from axl.report.find import find_run
 from axl.report.text import truncate
 from axl.runtime.record import (
@@ -147,7 +148,15 @@ def load_run(workspace: Path, run_ref: str) -> RunView:
         UsageError: the run's folder holds no readable record.
     """
     folder = find_run(workspace, run_ref).resolve()
-    return run_view(RunRecord.load(folder), folder)
+    try:
+        record = RunRecord.load(folder)
+    except UsageError as exc:
+        raise UsageError(
+            f"run {folder.name} has no readable record: {exc.message}",
+            hint="a run that is still starting has none yet; axl runs ls lists the others "
+            "as unreadable",
+        ) from None
+    return run_view(record, folder)
 
 
 def run_view(record: RunRecord, folder: Path) -> RunView:

@@ -127,6 +127,9 @@ def test_a_folder_without_a_record_is_listed_unreadable_and_kept(workspace: Path
     out = axl_cli("runs", "gc", "--keep", "0", "--workspace", str(workspace), "--json")
     assert "half-made" not in json.loads(out.stdout)["removed"]
     assert (workspace / "runs" / "half-made").is_dir()
+    show = axl_cli("runs", "show", "half", "--workspace", str(workspace))
+    assert show.returncode == 2
+    assert show.stderr.startswith("error: run half-made has no readable record: cannot read")
 
 
 def test_show_prints_the_run_and_one_line_per_step(workspace: Path) -> None:
