@@ -11,6 +11,11 @@ is not, and ``> FILE`` sends the command's standard output to FILE.
 
 A trailing comment ``# exit N`` says which exit code the command is meant to
 end with (default 0): a troubleshooting page shows commands that fail.
+
+Inline code in the prose that starts with ``axl `` (a command table's
+``axl lint FILE [--json]``) is a command too, read the same way; its optional
+parts' brackets are dropped (``[--json]`` is ``--json``). Such commands are
+only parsed.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ import re
 import shlex
 from dataclasses import dataclass
 
-from tests.docs.markdown import CodeBlock
+from tests.docs.markdown import CodeBlock, Page
 
 SHELL_LANGUAGES = frozenset({"sh", "bash", "shell", "console"})
 _OPERATORS = frozenset({"|", "||", "&&", ";", "&", ">", ">>", "<", "2>", "&>"})
@@ -141,4 +146,30 @@ def commands(blocks: tuple[CodeBlock, ...]) -> list[DocCommand]:
             command = _parse(number, text[1:].strip(), tuple(output))
             if command:
                 found.append(command)
+    return found
+
+
+_INLINE_COMMAND = re.compile(r"(?<!`)`(?P<text>(?:uv run )?axl [^`]+)`(?!`)")
+
+
+def inline_commands(page: Page) -> list[DocCommand]:
+    """Every ``axl`` command written as inline code in the prose (never run, only parsed)."""
+    found: list[DocCommand] = []
+    for match in _INLINE_COMMAND.finditer(page.prose):
+        text = " ".join(match["text"].split())
+        command = _parse(page.prose.count("\n", 0, match.start()) + 1, text, ())
+        if command is None or not command.argv or command.argv[0].startswith(("[", ".")):
+            continue  # `axl ...`, `axl [OPTIONS]`: a placeholder, not a command line
+        argv = tuple(word.strip("[]") for word in command.argv)
+        found.append(
+            DocCommand(
+                line=command.line,
+                text=command.text,
+                argv=tuple(word for word in argv if word),
+                env=command.env,
+                stdout_file=None,
+                expected_exit=command.expected_exit,
+                expected_output=(),
+            )
+        )
     return found

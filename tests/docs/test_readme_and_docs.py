@@ -42,7 +42,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.docs.commands import DocCommand, commands
+from tests.docs.commands import DocCommand, commands, inline_commands
 from tests.docs.markdown import Page, anchors, links, read_page
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -249,7 +249,8 @@ def _page_commands(page_path: Path) -> list[DocCommand]:
 def parse_problems(page_path: Path) -> list[str]:
     """Each command of a page that names no subcommand, or an option its --help lacks."""
     wrong: list[str] = []
-    for command in _page_commands(page_path):
+    shown = [*_page_commands(page_path), *inline_commands(_page(page_path))]
+    for command in sorted(shown, key=lambda c: c.line):
         try:
             path = subcommand_path(command.argv)
         except LookupError as exc:
@@ -265,7 +266,8 @@ def parse_problems(page_path: Path) -> list[str]:
 
 @pytest.mark.parametrize("page_path", PAGES, ids=PAGE_IDS)
 def test_every_command_shown_parses(page_path: Path) -> None:
-    """Each ``axl`` command names a real subcommand and only options its --help lists."""
+    """Each ``axl`` command (in a shell block or inline code) names a real subcommand and only
+    options its --help lists."""
     wrong = parse_problems(page_path)
     assert not wrong, f"{page_path.name}: commands that do not parse:\n" + "\n".join(wrong)
 
@@ -274,13 +276,15 @@ def test_a_command_that_does_not_parse_is_named(tmp_path: Path) -> None:
     page = tmp_path / "page.md"
     page.write_text(
         "```console\n$ axl validate -m x.py:X --nope\n$ axl runs nosuch --json\n"
-        "$ uv run axl cache ls --json | jq .\n```\n",
+        "$ uv run axl cache ls --json | jq .\n```\n"
+        "A table: `axl lint FILE [--json] [--nope]`, `axl ...`, `axl run local -m T [--only S]`.\n",
         encoding="utf-8",
     )
     problems = parse_problems(page)
     assert problems[0] == "line 2: axl validate -m x.py:X --nope: axl validate has no option --nope"
     assert problems[1].startswith("line 3: axl runs nosuch --json: axl runs has no subcommand")
-    assert len(problems) == 2
+    assert problems[2] == "line 6: axl lint FILE [--json] [--nope]: axl lint has no option --nope"
+    assert len(problems) == 3
 
 
 # --- commands: running them -----------------------------------------------------------
