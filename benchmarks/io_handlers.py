@@ -17,7 +17,7 @@ same run:
 The cases: a table of ``--size-mb`` (an int64 and a float64 column and a
 string column) through ``arrow`` and through ``parquet``; a pickle of numpy
 arrays of ``--size-mb`` in all; and a pickle of Python objects (a list of
-tuples of an int, a float and a short string) of about a quarter of that.
+tuples of an int, a float and a short string) of about a tenth of that.
 
 Every side gets one untimed warm run, then ``--repeats`` rounds in turn
 (interleaved, so a drift in the machine's speed falls on both alike). Files
@@ -26,7 +26,8 @@ cache; nothing is fsynced unless ``--durable`` is given (then both sides
 fsync the data file before it is closed, and axl also its sidecar and
 folder). Each figure is min / median / max in seconds; the ratio is axl over
 raw, of the medians and pair by pair (same round). The folder's filesystem
-is printed: pass ``--folder`` to measure another disk. Run::
+is printed: pass ``--folder`` to measure another disk; so is the load average
+before and after (the digest's threads need idle cores). Run::
 
     uv run python benchmarks/io_handlers.py [--size-mb 240] [--repeats 5] [--folder DIR]
 """
@@ -211,7 +212,7 @@ def main() -> None:
         ("arrow", "arrow", frame),
         ("parquet", "parquet", frame),
         ("pickle arrays", "pickle", make_arrays(args.size_mb)),
-        ("pickle objects", "pickle", make_records(args.size_mb / 4)),
+        ("pickle objects", "pickle", make_records(args.size_mb / 10)),
     ]
     with tempfile.TemporaryDirectory(dir=args.folder, prefix="axl-io-bench-") as tmp:
         folder = Path(tmp)
@@ -220,7 +221,7 @@ def main() -> None:
             f"memory); folder {folder} ({filesystem(folder)}); "
             f"{'fsync on both sides' if args.durable else 'no fsync'}; reads from a warm page "
             f"cache; {args.repeats} interleaved rounds after one untimed warm run; "
-            f"{os.cpu_count()} CPUs"
+            f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}"
         )
         rows, verdicts = [], []
         for name, handler, value in cases:
@@ -239,6 +240,7 @@ def main() -> None:
     headers = ["seconds", "write", "read", "write + read", "vs raw", "pair by pair"]
     print(table(headers, rows))
     print("\n".join(verdicts))
+    print(f"load average at the end {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

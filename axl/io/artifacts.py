@@ -8,10 +8,11 @@ new data with an old sidecar. Reading refuses a file whose size or blake3
 digest differs from its sidecar, instead of returning a wrong value.
 
 Every backend's runner calls these functions for every step, so they stay
-lean: the digest is computed while a streaming handler writes, a small
-artifact is read from disk once, and a large one of a handler that reads
-memory maps is mapped, hashed in place by several threads and loaded from the
-same mapping (see :mod:`axl.io.hashing`).
+lean (see :mod:`axl.io.hashing`): the digest is computed while a streaming
+handler writes; a small artifact is read from disk once, hashed and loaded from
+memory; a large one is hashed by several threads from a memory map, then
+loaded from that same mapping (the Arrow and Parquet handlers: no copy) or
+from the same open file. What is loaded is always what was checked.
 """
 
 from __future__ import annotations
