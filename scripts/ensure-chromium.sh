@@ -2,7 +2,8 @@
 # Make headless Chromium available for the run report's browser test, or say why not.
 #
 # Idempotent. When a Chromium already answers --version, it does nothing else.
-# Otherwise, as root with apt available, it installs Debian's chromium package.
+# Otherwise, with apt available, as root (or with passwordless sudo), it installs
+# Debian's chromium package.
 # It always exits 0: without Chromium the browser test is skipped, and says so.
 #
 # stdout: the path of the Chromium binary when one is usable, nothing otherwise.
@@ -15,7 +16,7 @@ install=1
 for arg in "$@"; do
     case "$arg" in
         --no-install) install=0 ;;
-        -h | --help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h | --help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "ensure-chromium: unknown argument $arg (try --help)" >&2; exit 2 ;;
     esac
 done
@@ -45,16 +46,22 @@ if ! chromium_works; then
         say "Chromium is missing or broken (not installing: --no-install); the browser test will be skipped"
         exit 0
     fi
-    if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
-        say "Chromium is missing and cannot be installed here (needs root and apt-get);" \
-            "the browser test will be skipped"
+    as_root=()
+    if [ "$(id -u)" != 0 ]; then
+        as_root=(sudo -n)  # a CI runner's passwordless sudo
+    fi
+    if ! command -v apt-get >/dev/null 2>&1 || ! "${as_root[@]}" true >/dev/null 2>&1; then
+        say "Chromium is missing and cannot be installed here (needs apt-get, as root or" \
+            "with passwordless sudo); the browser test will be skipped"
         exit 0
     fi
     say "installing chromium with apt-get"
-    export DEBIAN_FRONTEND=noninteractive
-    apt_install() { apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>&1; }
+    apt_install() {
+        "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
+            apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>&1
+    }
     if ! apt_install; then
-        apt-get update -qq >/dev/null 2>&1
+        "${as_root[@]}" apt-get update -qq >/dev/null 2>&1
         if ! apt_install; then
             say "apt-get could not install chromium; the browser test will be skipped"
             exit 0
