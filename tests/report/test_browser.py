@@ -18,8 +18,7 @@ from axl.report.model import load_run
 from axl.report.style import SCRIPT
 from tests.report.chromium import dump_dom, find_chromium, png_size, screenshot
 from tests.report.dom import parse, steps_by_status
-from tests.report.test_html import TRAINING_STATUS
-from tests.report.workflows import HOSTILE_MESSAGE
+from tests.report.workflows import HOSTILE_MESSAGE, TRAINING_STATUS
 
 CHROMIUM = find_chromium()
 pytestmark = pytest.mark.skipif(

@@ -16,12 +16,7 @@ from axl.report.model import load_run
 from axl.report.style import SCRIPT
 from tests.report.dom import parse, steps_by_status
 from tests.report.records import layered_record
-from tests.report.workflows import HOSTILE_LOG, HOSTILE_MESSAGE
-
-TRAINING_STATUS = {
-    "load_data": "succeeded", "clean": "succeeded", "features": "succeeded", "fit": "succeeded",
-    "stats": "succeeded", "evaluate": "failed", "notify": "skipped", "publish": "not_run",
-}  # fmt: skip
+from tests.report.workflows import HOSTILE_LOG, HOSTILE_MESSAGE, TRAINING_STATUS
 
 
 def test_every_step_is_in_the_graph_the_timeline_and_the_table(runs: Path) -> None:

@@ -69,6 +69,12 @@ class Training(Workflow):
         print(f"told {self.notify_channel}: {stats['rows']:.0f} rows")
 
 
+TRAINING_STATUS = {
+    "load_data": "succeeded", "clean": "succeeded", "features": "succeeded", "fit": "succeeded",
+    "stats": "succeeded", "evaluate": "failed", "notify": "skipped", "publish": "not_run",
+}  # fmt: skip
+"""How each step of a Training run ends."""
+
 HOSTILE_MESSAGE = '<script>alert("boom")</script> & \'quoted\' "double"'
 HOSTILE_LOG = "<img src=x onerror=alert(1)> </pre></article><b>bold</b>"
 HOSTILE_LABEL = '<b>label</b> & "more"'
