@@ -26,7 +26,7 @@ lint: setup  ## ruff (lint + format check), mypy strict on axl/, the import laye
 	$(UV) run zizmor --offline --quiet .github/workflows/
 
 pytest: setup containers
-	@bash scripts/ensure-chromium.sh >/dev/null  # the report's browser test (skipped without it)
+	@bash scripts/ensure-test-tools.sh >/dev/null  # dot and Chromium (their tests skip without them)
 	$(UV) run pytest -n auto $(PYTEST_ARGS)
 
 test: lint pytest  ## the whole suite, as CI runs it

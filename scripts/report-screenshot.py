@@ -34,7 +34,7 @@ def main() -> int:
     args = parser.parse_args()
     chromium = find_chromium()
     if chromium is None:
-        print("error: Chromium is not installed; run scripts/ensure-chromium.sh", file=sys.stderr)
+        print("error: Chromium is not installed; run scripts/ensure-test-tools.sh", file=sys.stderr)
         return 1
     with tempfile.TemporaryDirectory(prefix="axl-report-shot-") as tmp:
         work = Path(tmp)

@@ -3,7 +3,7 @@
 The rendered DOM must hold every step with its status (DAG boxes, timeline
 rows, table rows) and the failed step's message; the report's own script must
 have run (the Content-Security-Policy allows exactly it); without that script
-every step and the message are still there. scripts/ensure-chromium.sh
+every step and the message are still there. scripts/ensure-test-tools.sh
 installs Chromium (``make pytest`` runs it); without one the test is skipped.
 """
 
@@ -23,7 +23,7 @@ from tests.report.workflows import HOSTILE_MESSAGE, TRAINING_STATUS
 CHROMIUM = find_chromium()
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None,
-    reason="Chromium is not installed (scripts/ensure-chromium.sh installs Debian's chromium)",
+    reason="Chromium is not installed (scripts/ensure-test-tools.sh installs Debian's chromium)",
 )
 
 
