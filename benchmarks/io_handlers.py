@@ -1,6 +1,6 @@
 """What the IO handlers cost, digest included, beside the library's own write and read.
 
-Each case writes one value to a new file and reads it back, two ways in the
+Each case writes one value to a new file and reads it back, three ways in the
 same run:
 
 ``raw``  the library alone, as its docs show it: for Arrow,
@@ -9,6 +9,9 @@ same run:
          ``pq.read_table`` (the options the handler uses: the defaults); for
          pickle, ``pickle.dump`` and ``pickle.load`` on ``open()`` files,
          protocol 5.
+``raw + blake3 twice``  the same, plus the least any digest check costs: the
+         file hashed by blake3 on all cores (from a memory map) after it is
+         written and again before it is read.
 ``axl``  :func:`axl.io.write_artifact` and :func:`axl.io.read_artifact` with the
          handler: a temporary file renamed into place, the blake3 digest of the
          file's bytes recorded in a sidecar, and checked before the value is
@@ -20,14 +23,14 @@ arrays of ``--size-mb`` in all; and a pickle of Python objects (a list of
 tuples of an int, a float and a short string) of about a tenth of that.
 
 Every side gets one untimed warm run, then ``--repeats`` rounds in turn
-(interleaved, so a drift in the machine's speed falls on both alike). Files
+(interleaved, so a drift in the machine's speed falls on all alike). Files
 are read back right after they are written, so reads come from a warm page
 cache; nothing is fsynced unless ``--durable`` is given (then both sides
 fsync the data file before it is closed, and axl also its sidecar and
-folder). Each figure is min / median / max in seconds; the ratio is axl over
-raw, of the medians and pair by pair (same round). The folder's filesystem
-is printed: pass ``--folder`` to measure another disk; so is the load average
-before and after (the digest's threads need idle cores). Run::
+folder). Each figure is min / median / max in seconds; ratios are over raw, of
+the medians, and for axl also pair by pair (same round). The folder's
+filesystem is printed (pass ``--folder`` to measure another disk), and so is
+the load average before and after: the digest's threads need idle cores. Run::
 
     uv run python benchmarks/io_handlers.py [--size-mb 240] [--repeats 5] [--folder DIR]
 """
@@ -117,6 +120,23 @@ class Case:
         shutil.rmtree(os.path.dirname(path))
         return middle - start, end - middle
 
+    def hashed(self) -> Timing:
+        """The library alone plus the least a digest check costs: blake3 of the file by all
+        cores after writing it, and again before reading it back."""
+        from blake3 import blake3
+
+        path = self._path("hashed", "." + self.handler.replace("pickle", "pkl"))
+        start = time.perf_counter()
+        raw_write(self.handler, self.value, path, self.durable)
+        blake3(max_threads=blake3.AUTO).update_mmap(path).hexdigest()
+        middle = time.perf_counter()
+        blake3(max_threads=blake3.AUTO).update_mmap(path).hexdigest()
+        back = raw_read(self.handler, path)
+        end = time.perf_counter()
+        del back
+        shutil.rmtree(os.path.dirname(path))
+        return middle - start, end - middle
+
     def axl(self) -> Timing:
         from axl.io.artifacts import read_artifact, write_artifact
 
@@ -177,12 +197,16 @@ def filesystem(folder: Path) -> str:
     return " on ".join(out) if out else "unknown filesystem"
 
 
-def measure(case: Case, repeats: int) -> tuple[list[list[str]], float]:
-    """The case's rows and its median axl/raw ratio of write + read."""
-    sides: dict[str, Callable[[], Timing]] = {"raw": case.raw, "axl": case.axl}
+def measure(case: Case, repeats: int) -> tuple[list[list[str]], float, float]:
+    """The case's rows and its median axl/raw and axl/hashed ratios of write + read."""
+    sides: dict[str, Callable[[], Timing]] = {
+        "raw": case.raw,
+        "raw + blake3 twice": case.hashed,
+        "axl": case.axl,
+    }
     _, timed = interleaved(sides, repeats)
     totals = {side: [w + r for w, r in runs] for side, runs in timed.items()}
-    ratio = statistics.median(totals["axl"]) / statistics.median(totals["raw"])
+    medians = {side: statistics.median(seconds) for side, seconds in totals.items()}
     pairs = [a / b for a, b in zip(totals["axl"], totals["raw"], strict=True)]
     rows = []
     for side, runs in timed.items():
@@ -192,11 +216,11 @@ def measure(case: Case, repeats: int) -> tuple[list[list[str]], float]:
                 spread([w for w, _ in runs]),
                 spread([r for _, r in runs]),
                 spread(totals[side]),
-                f"{ratio:.2f}x" if side == "axl" else "",
+                f"{medians[side] / medians['raw']:.2f}x" if side != "raw" else "",
                 spread(pairs).replace(" / ", "x / ") + "x" if side == "axl" else "",
             ]
         )
-    return rows, ratio
+    return rows, medians["axl"] / medians["raw"], medians["axl"] / medians["raw + blake3 twice"]
 
 
 def main() -> None:
@@ -227,15 +251,16 @@ def main() -> None:
         for name, handler, value in cases:
             if args.only and name.split()[0] not in args.only and name not in args.only:
                 continue
-            case_rows, ratio = measure(Case(name.replace(" ", "-"), handler, value, folder,
-                                            args.durable), args.repeats)  # fmt: skip
+            case = Case(name.replace(" ", "-"), handler, value, folder, args.durable)
+            case_rows, ratio, hashed = measure(case, args.repeats)
             for row in case_rows:
-                row[0] = row[0].replace(name.replace(" ", "-"), name)
+                row[0] = row[0].replace(case.name, name)
             rows += case_rows
             goal = GOALS[handler]
             verdicts.append(
                 f"{name}: {ratio:.2f}x raw (median), goal at most {goal}x: "
                 + ("met" if ratio <= goal else "not met")
+                + f"; {hashed:.2f}x raw + blake3 twice"
             )
     headers = ["seconds", "write", "read", "write + read", "vs raw", "pair by pair"]
     print(table(headers, rows))

@@ -22,10 +22,8 @@ from blake3 import blake3
 
 from axl.io import atomic
 
-CHUNK = 1024 * 1024
-"""Bytes read at a time when a file is hashed with ``read`` (small files)."""
-PARALLEL_FROM = 4 * 1024 * 1024
-"""Files this big are hashed by several threads, from a memory map."""
+_CHUNK = 1024 * 1024  # bytes read at a time when a small file is hashed
+_PARALLEL_FROM = 4 * 1024 * 1024  # files this big are hashed by several threads, from a map
 _OVERLAP_FROM = 256 * 1024  # chunks this big are hashed on the helper thread as they are written
 
 # blake3's AUTO mode starts a global thread pool that lives as long as the process:
@@ -45,7 +43,7 @@ def use_global_hash_pool() -> None:
 
 def hash_threads(size: int) -> int:
     """Threads to hash ``size`` bytes with: a pool of the hasher's own for a large file."""
-    return min(os.cpu_count() or 1, 8) if size >= PARALLEL_FROM else 1
+    return min(os.cpu_count() or 1, 8) if size >= _PARALLEL_FROM else 1
 
 
 def digest_buffer(data: Any) -> str:
@@ -56,24 +54,23 @@ def digest_buffer(data: Any) -> str:
 def digest_fd(fd: int) -> tuple[str, int]:
     """The hex digest and size of the file ``fd``, just opened."""
     size = os.fstat(fd).st_size
-    if size >= PARALLEL_FROM:
-        mapped = map_fd(fd, size)
+    if size >= _PARALLEL_FROM:
         try:
-            with memoryview(mapped) as view:
-                return digest_buffer(view), size
-        finally:
-            mapped.close()
-    hasher = blake3()
+            mapped = mmap.mmap(fd, size, flags=mmap.MAP_SHARED, prot=mmap.PROT_READ)
+        except (OSError, ValueError):  # a filesystem without memory maps: read it
+            pass
+        else:
+            try:
+                with memoryview(mapped) as view:
+                    return digest_buffer(view), size
+            finally:
+                mapped.close()
+    hasher = blake3(max_threads=hash_threads(size))
     size = 0
-    while chunk := os.read(fd, CHUNK):
+    while chunk := os.read(fd, _CHUNK):
         hasher.update(chunk)
         size += len(chunk)
     return str(hasher.hexdigest()), size
-
-
-def map_fd(fd: int, size: int) -> mmap.mmap:
-    """A read-only shared mapping of the first ``size`` bytes (more than 0) of ``fd``."""
-    return mmap.mmap(fd, size, flags=mmap.MAP_SHARED, prot=mmap.PROT_READ)
 
 
 class HashingWriter:

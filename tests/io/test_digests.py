@@ -299,6 +299,15 @@ def test_digest_fd_small_and_mapped(tmp_path, size):
         os.close(fd)
 
 
+def test_digest_fd_reads_a_file_it_cannot_map(tmp_path, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise OSError(19, "No such device")
+
+    monkeypatch.setattr(hashing_module.mmap, "mmap", refuse)
+    path, _ = write(tmp_path, "pickle-large")
+    assert verify_artifact(path).digest == file_digest(path)
+
+
 def test_a_step_process_may_hash_with_the_global_pool(tmp_path, monkeypatch):
     monkeypatch.setattr(hashing_module, "_writer_threads", [1])
     hashing_module.use_global_hash_pool()
