@@ -114,6 +114,20 @@ def test_links_spanning_lines_and_code_are_read_as_github_reads_them() -> None:
     ]
 
 
+@pytest.mark.parametrize("page_path", PAGES, ids=PAGE_IDS)
+def test_every_python_block_is_python(page_path: Path) -> None:
+    """A reader can paste every ``python`` block: each one at least compiles."""
+    wrong = []
+    for block in _page(page_path).blocks:
+        if block.language != "python":
+            continue
+        try:
+            compile("\n".join(block.lines), f"{page_path.name}:{block.line}", "exec")
+        except SyntaxError as exc:
+            wrong.append(f"line {block.line + (exc.lineno or 1) - 1}: {exc.msg}")
+    assert not wrong, f"{page_path.name}: Python blocks that do not compile:\n" + "\n".join(wrong)
+
+
 # --- commands: what they are ----------------------------------------------------------
 
 
