@@ -127,6 +127,12 @@ class StepCache:
     endpoint: str | None = None
 
 
+CACHE_CREDENTIALS_PREFIX = "AXL_CACHE_"
+"""The runner reads the cache store's S3 credentials from ``AXL_CACHE_AWS_ACCESS_KEY_ID`` and
+``AXL_CACHE_AWS_SECRET_ACCESS_KEY`` (a pod's, from ``--cache-secret``), else from the standard
+names, so that a pod whose code archive's store has other keys gets each pair under its own."""
+
+
 @dataclass(frozen=True)
 class Manifest:
     """What a runner needs to execute one step (``cache``: None for a step without cache)."""

@@ -70,6 +70,12 @@ def local(
         help="Where cache=True steps keep results: a folder or s3://BUCKET/PREFIX "
         "(default: the workflow's cache_store, else WORKSPACE/cache).",
     ),
+    cache_endpoint: str | None = typer.Option(
+        None,
+        "--cache-endpoint",
+        help="The cache store's S3 endpoint URL "
+        "(default: AWS_ENDPOINT_URL_S3, else AWS_ENDPOINT_URL, else AWS).",
+    ),
     fsync: bool = typer.Option(
         False,
         "--fsync",
@@ -95,6 +101,10 @@ def local(
     from axl.runtime.progress import LiveProgress, PlainProgress
 
     params = cli_params(params_file, param)
+    if cache_endpoint is not None:
+        from axl.cli.compile_cache import endpoint_url
+
+        cache_endpoint = endpoint_url(cache_endpoint, None)
     progress: Any
     if as_json:
         progress = PlainProgress(sys.stderr) if sys.stderr.isatty() else None
@@ -119,6 +129,7 @@ def local(
                 resume=resume,
                 listener=progress,
                 cache_store=cache_store,
+                cache_endpoint=cache_endpoint,
             )
     except RunInterrupted as stop:
         if metrics_file is not None and stop.record is not None:

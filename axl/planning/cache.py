@@ -16,12 +16,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from axl.ir import IREnvVar, IRNode, IRSecretRef, IRWorkflow
-from axl.manifest import StepCache
+from axl.manifest import CACHE_CREDENTIALS_PREFIX, StepCache
 from axl.planning.steps import merged_env
 
-CREDENTIAL_KEYS = (("AWS_ACCESS_KEY_ID", "accessKey"), ("AWS_SECRET_ACCESS_KEY", "secretKey"))
-"""The env vars the runner reads S3 credentials from, and the Secret's keys they come from
-(the key names of Argo's S3 examples and MinIO's charts, as ``--s3-secret`` has them)."""
+CREDENTIAL_KEYS = tuple(
+    (CACHE_CREDENTIALS_PREFIX + name, key)
+    for name, key in (("AWS_ACCESS_KEY_ID", "accessKey"), ("AWS_SECRET_ACCESS_KEY", "secretKey"))
+)
+"""The env vars the runner reads the cache store's credentials from (its own names, apart from
+the code archive's ``AWS_*``), and the Secret's keys they come from (the key names of Argo's
+S3 examples and MinIO's charts, as ``--s3-secret`` has them)."""
 IMAGE_DIGEST_MARK = "@sha256:"
 """A reference pinned by digest holds this; a tag alone never keys the cache."""
 
@@ -77,8 +81,9 @@ def step_cache(ir: IRWorkflow, node: IRNode, settings: CacheSettings | None) -> 
 
 
 def with_credentials(env: Sequence[IREnvVar], secret: str | None) -> tuple[IREnvVar, ...]:
-    """``env`` and the S3 credentials from Secret ``secret`` (its keys ``accessKey`` and
-    ``secretKey``, as the code archive's) unless ``env`` sets them; sorted by name."""
+    """``env`` and the cache store's S3 credentials from Secret ``secret`` (its keys
+    ``accessKey`` and ``secretKey``, as the code archive's) as :data:`CREDENTIAL_KEYS` names
+    them, unless ``env`` sets them; sorted by name."""
     merged = {var.name: var for var in env}
     if secret is not None:
         for name, key in CREDENTIAL_KEYS:

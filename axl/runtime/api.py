@@ -13,6 +13,7 @@ from axl.errors import StepError, UsageError
 from axl.ir import IRWorkflow, build_ir
 from axl.manifest import CodeArchive
 from axl.runtime.local import execute_run
+from axl.runtime.local_cache import check_cache_endpoint
 from axl.runtime.local_options import LocalOptions
 from axl.runtime.record import DONE_OK, FAILED, SETTLED, SUCCEEDED, RunRecord
 from axl.runtime.runner import archive_import_roots, register_workflow_class
@@ -141,6 +142,7 @@ def run_local(
     resume: bool = False,
     listener: Any = None,
     cache_store: str | None = None,
+    cache_endpoint: str | None = None,
 ) -> RunResult:
     """Run a workflow locally and return a :class:`RunResult`.
 
@@ -158,7 +160,8 @@ def run_local(
 
     ``cache_store`` is where ``cache=True`` steps keep results (a folder or
     ``s3://BUCKET/PREFIX``); default: the workflow's ``cache_store``, else
-    ``<workspace>/cache``.
+    ``<workspace>/cache``; ``cache_endpoint`` the URL of an S3-compatible one (default:
+    ``AWS_ENDPOINT_URL_S3``, else ``AWS_ENDPOINT_URL``, else AWS).
 
     Ctrl-C (or SIGTERM) stops the steps, records the run as ``cancelled`` and
     raises :class:`axl.runtime.interrupts.RunInterrupted`, a
@@ -225,7 +228,8 @@ def run_local(
         resume=resume,
         target=target,
         listener=listener,
-        cache_store=_cache_store(cache_store, cls),
+        cache_store=(store := _cache_store(cache_store, cls)),
+        cache_endpoint=check_cache_endpoint(store, cache_endpoint),
     )
     record = execute_run(ir, given, options)
     return RunResult(ir, record)

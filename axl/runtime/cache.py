@@ -10,8 +10,13 @@ ran, its outputs are stored write-once in the store (:mod:`axl.runtime.cache_sto
 
 A damaged entry (unreadable, another key or step, a file whose digest does not
 match) is a miss with a warning on stderr, is never loaded, and is removed so
-that the next store can replace it. A store that cannot be reached is a miss
-with a warning too: the cache never fails a step that would succeed without it.
+that the next store can replace it; an entry removed while it is read (``axl
+cache gc``) is a miss whose warning says it vanished. A store that cannot be
+reached is a miss with a warning too, once per run: the process that found it
+unreachable neither reads nor writes it again in that run (the local engine
+gives its step processes manifests without the cache then, see
+:func:`for_step_process`). The cache never fails a step that would succeed
+without it.
 """
 
 from __future__ import annotations
@@ -41,7 +46,7 @@ from axl.runtime.cache_store import (
 )
 from axl.runtime.outputs import OutputInfo
 
-__all__ = ["ENTRY_FILE", "Lookup", "lookup", "open_store"]
+__all__ = ["ENTRY_FILE", "Lookup", "for_step_process", "lookup", "open_store"]
 
 HIT, MISS = "hit", "miss"
 
@@ -90,6 +95,9 @@ class Lookup:
             "files": {name: _meta_digest(described, name) for name in files},
             "created": time.time(),
         }
+        if _unusable(self.manifest):
+            self.stored = False  # its warning is given
+            return
         try:
             self.stored = self.store.put(self.key.key, entry, files)
         except (AxlError, OSError) as exc:
@@ -112,6 +120,27 @@ def open_store(url: str, *, endpoint: str | None = None) -> CacheStore:
 
 
 _STORES: dict[tuple[str, str | None], CacheStore] = {}
+_UNUSABLE: dict[tuple[str, str | None], str] = {}
+"""Each store that could not be read, and the run in which it could not (this process's)."""
+
+
+def _store_id(manifest: Manifest) -> tuple[str, str | None]:
+    assert manifest.cache is not None
+    return manifest.cache.store, manifest.cache.endpoint
+
+
+def _unusable(manifest: Manifest) -> bool:
+    """Whether this process found the step's store unreachable earlier in the same run."""
+    return _UNUSABLE.get(_store_id(manifest)) == manifest.run_id
+
+
+def for_step_process(manifest: Manifest) -> Manifest:
+    """The manifest the local engine gives a step's process after its own lookup missed:
+    without the cache when the engine found the store unreachable in this run (it warned
+    once; the process would only fail to read and store again), else as it is."""
+    if manifest.cache is None or not _unusable(manifest):
+        return manifest
+    return dataclasses.replace(manifest, cache=None)
 
 
 def lookup(
@@ -130,24 +159,35 @@ def lookup(
     key = cache_key(manifest, input_digests)
     store = open_store(manifest.cache.store, endpoint=manifest.cache.endpoint)
     found = Lookup(manifest=manifest, key=key, store=store, log=log)
-    if manifest.outputs:
+    if manifest.outputs and not _unusable(manifest):
         found.outputs = _restore(found, durable)
     return found
 
 
 def _restore(found: Lookup, durable: bool) -> tuple[OutputInfo, ...] | None:
     manifest, key, store = found.manifest, found.key.key, found.store
+    entry: Mapping[str, Any] | None = None
     try:
         entry = store.entry(key)
         if entry is None:
             return None
         outputs = _place(manifest, key, entry, store, durable)
     except DamagedEntry as exc:
+        if entry is not None and _vanished(store, key, entry):
+            _warn(
+                found, f"cache entry {key} vanished while it was read (removed meanwhile; a miss)"
+            )
+            return None
         _warn(found, f"damaged cache entry {key} (a miss; it is removed): {exc.why}")
         _remove(store, key)
         return None
     except CacheStoreError as exc:
-        _warn(found, f"cannot read the cache store {store.url}: {_text(exc)}")
+        _UNUSABLE[_store_id(manifest)] = manifest.run_id
+        _warn(
+            found,
+            f"cannot read the cache store {store.url}: {_text(exc)} (a miss; the store is "
+            f"not used again in run {manifest.run_id})",
+        )
         return None
     except (AxlError, OSError) as exc:
         where = os.path.dirname(manifest.outputs[0].path)
@@ -238,6 +278,15 @@ def _file_digest(path: str) -> str | None:
 
 def _meta_digest(described: list[dict[str, Any]], name: str) -> str:
     return str(next(item["meta"]["digest"] for item in described if item["file"] == name))
+
+
+def _vanished(store: CacheStore, key: str, read: Mapping[str, Any]) -> bool:
+    """Whether ``key``'s entry, which was ``read``, is gone or another one now (a removal
+    such as ``axl cache gc`` took it while it was copied): not damage."""
+    try:
+        return store.entry(key) != read
+    except (DamagedEntry, AxlError, OSError):
+        return False
 
 
 def _remove(store: CacheStore, key: str) -> None:

@@ -7,8 +7,12 @@ a conditional put (``If-None-Match: *``): the first complete writer wins,
 and a later one, refused with 412, removes its own files. Because each
 writer's files are its own, an ``entry.json`` always names files that are
 whole, even on a store that ignored the condition (the last writer would win
-there; moto in server mode and AWS honour it). Requests are signed with
-static credentials from the environment (:mod:`axl.runtime.s3_http`).
+there; moto in server mode and AWS honour it). Requests are signed
+(:mod:`axl.runtime.s3_http`) with the store's own static credentials,
+``AXL_CACHE_AWS_ACCESS_KEY_ID``/``AXL_CACHE_AWS_SECRET_ACCESS_KEY`` (a pod's,
+from ``--cache-secret``), else the standard ``AWS_ACCESS_KEY_ID``/
+``AWS_SECRET_ACCESS_KEY``, else what boto3's credential chain finds
+(profiles, web identity, instance roles) when boto3 is installed.
 
 A hit overwrites the entry's empty ``last-hit`` object (one small PUT, no
 read first), whose time is the entry's last use; S3 keeps no count of hits
@@ -30,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from axl.io.atomic import write_all
+from axl.manifest import CACHE_CREDENTIALS_PREFIX
 from axl.runtime import s3_http
 from axl.runtime.cache_store import (
     ENTRY_FILE,
@@ -79,15 +84,44 @@ class S3Store:
     @property
     def client(self) -> s3_http.SignedS3:
         if self._client is None:
-            credentials = s3_http.static_credentials()
-            if credentials is None:
-                raise CacheStoreError(
-                    f"the cache store {self.url} needs AWS_ACCESS_KEY_ID and "
-                    "AWS_SECRET_ACCESS_KEY in the environment",
-                    hint="export the store's keys (a pod gets them from a Secret)",
-                )
-            self._client = s3_http.SignedS3(self.endpoint, credentials, s3_http.region())
+            credentials = (
+                s3_http.static_credentials(prefix=CACHE_CREDENTIALS_PREFIX)
+                or s3_http.static_credentials()
+            )
+            if credentials is not None:
+                self._client = s3_http.SignedS3(self.endpoint, credentials, s3_http.region())
+            else:
+                source, region = self._chain()
+                self._client = s3_http.SignedS3(self.endpoint, source, region)
         return self._client
+
+    def _chain(self) -> tuple[s3_http.CredentialSource, str]:
+        """boto3's credentials and region, for a store without static keys."""
+        keys = "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+        names = f"{keys} (or the store's own {CACHE_CREDENTIALS_PREFIX}AWS_...)"
+        try:
+            from axl.runtime.s3_boto import boto_credentials
+
+            found = boto_credentials()
+        except ImportError:
+            raise CacheStoreError(
+                f"the cache store {self.url} has no credentials: set {names}",
+                hint="or install boto3 (pip install 'axl-workflows[s3]') for AWS profiles "
+                "and roles",
+            ) from None
+        except ValueError as exc:
+            raise CacheStoreError(
+                f"the cache store {self.url}: boto3 cannot read the AWS credentials: {exc}",
+                hint="check AWS_PROFILE and the AWS config and credentials files",
+            ) from None
+        if found is None:
+            raise CacheStoreError(
+                f"the cache store {self.url} has no credentials: set {names}, or AWS_PROFILE",
+                hint="boto3 found none in the environment, the AWS config files, or a role",
+            )
+        source, profile_region = found
+        explicit = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+        return source, explicit or profile_region or s3_http.region()
 
     def _key(self, *parts: str) -> str:
         return "/".join((self.prefix, *parts) if self.prefix else parts)

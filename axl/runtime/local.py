@@ -300,8 +300,12 @@ def _start(state: _State, procs: StepProcesses, name: str) -> None:
     now = time.time()
     if step.started is None:
         step.started = now
-    if manifest.cache is not None and _answer_from_cache(state, name, step_dir, now):
-        return
+    if manifest.cache is not None:
+        if _answer_from_cache(state, name, step_dir, now):
+            return
+        from axl.runtime.cache import for_step_process
+
+        manifest = for_step_process(manifest)  # no cache left when its store is unreachable
     job = procs.start(manifest, step_dir, attempt=step.attempts, started=now, timeout=node.timeout)
     step.log = str(job.log_path)
     _notify(options, "started", step)

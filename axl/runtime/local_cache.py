@@ -20,7 +20,7 @@ from pathlib import Path
 from blake3 import blake3
 
 from axl.digests import format_digest
-from axl.errors import AxlError
+from axl.errors import AxlError, UsageError
 from axl.ir import IRWorkflow
 from axl.planning.cache import CacheSettings
 from axl.runtime.cache_store import DEFAULT_FOLDER
@@ -59,6 +59,17 @@ def cache_settings(ir: IRWorkflow, options: LocalOptions) -> CacheSettings | Non
         workflow=workflow,
         endpoint=options.cache_endpoint,
     )
+
+
+def check_cache_endpoint(store: str | None, endpoint: str | None) -> str | None:
+    """``endpoint`` (``--cache-endpoint``), refused unless the run's store is in S3."""
+    if endpoint is not None and not (store or "").startswith("s3://"):
+        raise UsageError(
+            f"--cache-endpoint {endpoint!r} needs an S3 cache store, and this run's store is "
+            f"{'the workspace folder' if store is None else repr(store)}",
+            hint="pass --cache-store s3://BUCKET/PREFIX (or set the workflow's cache_store)",
+        )
+    return endpoint
 
 
 def _code_digest(options: LocalOptions, root: Path | None) -> str | None:
@@ -122,4 +133,4 @@ def _archive_ref(ir: IRWorkflow, module_file: Path | None, root: Path | None) ->
         return ir.ref
 
 
-__all__ = ["cache_settings", "lock_part"]
+__all__ = ["cache_settings", "check_cache_endpoint", "lock_part"]

@@ -4,11 +4,13 @@ Importing boto3 and making a client takes about 0.4 s, more than the rest of
 a step's cold start; this client takes the standard library's ``urllib``
 (proxies from the environment, as boto3 reads them) and ``hmac``. It signs
 with static credentials from the environment (``AWS_ACCESS_KEY_ID``,
-``AWS_SECRET_ACCESS_KEY``, optionally ``AWS_SESSION_TOKEN``: what a pod gets
-from a Kubernetes Secret) for the region of ``AWS_REGION`` or
-``AWS_DEFAULT_REGION`` (default ``us-east-1``), addressing buckets path-style.
-Any other source of credentials (profiles, web identity, instance roles) is
-boto3's: :func:`static_credentials` is None then.
+``AWS_SECRET_ACCESS_KEY``, optionally ``AWS_SESSION_TOKEN``, each name perhaps
+with a caller's prefix: what a pod gets from a Kubernetes Secret) for the
+region of ``AWS_REGION`` or ``AWS_DEFAULT_REGION`` (default ``us-east-1``),
+addressing buckets path-style. Any other source of credentials (profiles, web
+identity, instance roles) is boto3's: :func:`static_credentials` is None then,
+and a caller may sign with what boto3 resolves
+(:func:`axl.runtime.s3_boto.boto_credentials`), asked again for each request.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import IO
 
@@ -38,13 +40,21 @@ class Credentials:
     token: str | None = None
 
 
-def static_credentials(env: Mapping[str, str] | None = None) -> Credentials | None:
-    """The credentials of the environment's ``AWS_ACCESS_KEY_ID``/``AWS_SECRET_ACCESS_KEY``."""
+CredentialSource = Credentials | Callable[[], Credentials]
+"""Fixed credentials, or a function giving the current ones (refreshed as they expire)."""
+
+
+def static_credentials(
+    env: Mapping[str, str] | None = None, prefix: str = ""
+) -> Credentials | None:
+    """The credentials of the environment's ``AWS_ACCESS_KEY_ID``/``AWS_SECRET_ACCESS_KEY``
+    (and ``AWS_SESSION_TOKEN``), each name with ``prefix`` before it; None unless both keys."""
     env = os.environ if env is None else env
-    access, secret = env.get("AWS_ACCESS_KEY_ID"), env.get("AWS_SECRET_ACCESS_KEY")
+    access = env.get(f"{prefix}AWS_ACCESS_KEY_ID")
+    secret = env.get(f"{prefix}AWS_SECRET_ACCESS_KEY")
     if not access or not secret:
         return None
-    return Credentials(access, secret, env.get("AWS_SESSION_TOKEN") or None)
+    return Credentials(access, secret, env.get(f"{prefix}AWS_SESSION_TOKEN") or None)
 
 
 def region(env: Mapping[str, str] | None = None) -> str:
@@ -131,10 +141,18 @@ class Answer:
 class SignedS3:
     """GET, HEAD, PUT, DELETE and listings, path-style, at ``endpoint`` (None: AWS)."""
 
-    def __init__(self, endpoint: str | None, credentials: Credentials, region_name: str) -> None:
+    def __init__(
+        self, endpoint: str | None, credentials: CredentialSource, region_name: str
+    ) -> None:
         self.region = region_name
         self.endpoint = (endpoint or f"https://s3.{region_name}.amazonaws.com").rstrip("/")
-        self.credentials = credentials
+        self._credentials = credentials
+
+    @property
+    def credentials(self) -> Credentials:
+        """The credentials the next request is signed with."""
+        given = self._credentials
+        return given if isinstance(given, Credentials) else given()
 
     def url(self, bucket: str, key: str) -> str:
         return f"{self.endpoint}/{bucket}/{urllib.parse.quote(key, safe='/~')}"

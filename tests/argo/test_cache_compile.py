@@ -46,8 +46,8 @@ def test_every_cached_step_gets_the_store_the_code_digest_and_the_secret(app, tm
         if "container" in template:
             env = {e["name"]: e["valueFrom"]["secretKeyRef"] for e in template["container"]["env"]}
             assert env == {
-                "AWS_ACCESS_KEY_ID": {"name": "cache-keys", "key": "accessKey"},
-                "AWS_SECRET_ACCESS_KEY": {"name": "cache-keys", "key": "secretKey"},
+                "AXL_CACHE_AWS_ACCESS_KEY_ID": {"name": "cache-keys", "key": "accessKey"},
+                "AXL_CACHE_AWS_SECRET_ACCESS_KEY": {"name": "cache-keys", "key": "secretKey"},
             }
     assert "cache-keys" not in json.dumps(_manifests(doc))  # a Secret is a reference only
 

@@ -36,8 +36,8 @@ def test_every_cached_executor_has_the_section_and_kfp_caching_is_off(app, tmp_p
         (entry,) = kubernetes[name]["secretAsEnv"]
         assert entry["secretName"] == "cache-keys"
         assert {k["envVar"] for k in entry["keyToEnv"]} == {
-            "AWS_ACCESS_KEY_ID",
-            "AWS_SECRET_ACCESS_KEY",
+            "AXL_CACHE_AWS_ACCESS_KEY_ID",
+            "AXL_CACHE_AWS_SECRET_ACCESS_KEY",
         }
 
 
