@@ -158,7 +158,7 @@ def test_argo_only_code_flags_and_bad_uris_are_refused(project, s3_bucket):
     )  # fmt: skip
     assert report["exit_code"] == 2
     assert (
-        "--artifact-endpoint and --code-secret are for --target argo" in report["error"]["message"]
+        "--artifact-endpoint and --s3-secret are for --target argo" in report["error"]["message"]
     )
     assert not (project / "p.yaml").exists()
     with pytest.raises(KfpOptionsError, match="is not an object in s3://, minio:// or gs://"):

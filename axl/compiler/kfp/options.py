@@ -45,7 +45,7 @@ class KfpCodeArchive:
         if location.endpoint is not None or location.secret is not None:
             raise KfpOptionsError(
                 "--target kfp reads the code archive with the cluster's object store "
-                "settings: --artifact-endpoint and --code-secret are for --target argo",
+                "settings: --artifact-endpoint and --s3-secret are for --target argo",
                 hint="configure the bucket's endpoint and credentials in KFP's kfp-launcher "
                 "ConfigMap, and leave the two flags out",
             )
