@@ -32,7 +32,11 @@ the medians, and for axl also pair by pair (same round). The folder's
 filesystem is printed (pass ``--folder`` to measure another disk), and so is
 the load average before and after: the digest's threads need idle cores. Run::
 
-    uv run python benchmarks/io_handlers.py [--size-mb 240] [--repeats 5] [--folder DIR]
+    uv run python benchmarks/io_handlers.py [--size-mb 240] [--repeats 5] [--folder DIR] [--check]
+
+With ``--check`` (for ``make bench``) it exits 1 when axl's median takes over
+1.5x the raw side plus its two hashes, e.g. if a second read of the file came
+back. It takes about a minute on an idle 2-core machine.
 """
 
 from __future__ import annotations
@@ -56,6 +60,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import interleaved, spread, table
 
 GOALS = {"arrow": 1.3, "parquet": 1.3, "pickle": 1.5}
+CHECK = 1.5  # --check fails when axl's median exceeds this many times "raw + blake3 twice"
 Timing = tuple[float, float]  # write and read seconds
 
 
@@ -230,6 +235,11 @@ def main() -> None:
     parser.add_argument("--folder", default=None, help="where to write (default: the temp dir)")
     parser.add_argument("--durable", action="store_true", help="fsync on both sides")
     parser.add_argument("--only", nargs="*", default=None, help="case names to run")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help=f"exit 1 when axl takes over {CHECK}x the raw side plus its two hashes",
+    )
     args = parser.parse_args()
     frame = make_table(args.size_mb)
     cases = [
@@ -247,7 +257,7 @@ def main() -> None:
             f"cache; {args.repeats} interleaved rounds after one untimed warm run; "
             f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}"
         )
-        rows, verdicts = [], []
+        rows, verdicts, regressions = [], [], []
         for name, handler, value in cases:
             if args.only and name.split()[0] not in args.only and name not in args.only:
                 continue
@@ -262,10 +272,14 @@ def main() -> None:
                 + ("met" if ratio <= goal else "not met")
                 + f"; {hashed:.2f}x raw + blake3 twice"
             )
+            if hashed > CHECK:
+                regressions.append(f"{name}: {hashed:.2f}x raw + blake3 twice, over {CHECK}x")
     headers = ["seconds", "write", "read", "write + read", "vs raw", "pair by pair"]
     print(table(headers, rows))
     print("\n".join(verdicts))
     print(f"load average at the end {os.getloadavg()[0]:.1f}")
+    if args.check and regressions:
+        sys.exit("regression: " + "; ".join(regressions))
 
 
 if __name__ == "__main__":

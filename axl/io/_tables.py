@@ -128,7 +128,6 @@ class TableHandler:
         return map_file(path, self.name)
 
     def load_mapped(self, mapped: Any) -> Any:
-        require_pyarrow(self.name)
         return from_table(self.read_table(mapped), self.name)
 
     def metadata(self, obj: Any) -> dict[str, Any]:
