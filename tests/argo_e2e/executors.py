@@ -4,7 +4,10 @@ Both take a :class:`PodSpec` (the image, the container's exact command,
 env, bind mounts) and return the completed process with the command's own
 exit code. :class:`ContainerExecutor` runs it as Argo's pod would run it:
 ``podman run --rm --network=none`` in the image the template names, each
-mount at its declared path. :class:`HostExecutor` is the fallback where
+mount at its declared path (``network="host"`` for a test whose pods reach a
+server it started on 127.0.0.1). :class:`WithTestFolder` adds a folder of the
+test's to every pod (a mount and an env var naming it), for steps that leave a
+trace the test reads. :class:`HostExecutor` is the fallback where
 podman is unusable: the same command as a host process, with every path
 under a mount target remapped to its host folder (also inside the
 ``--manifest-json`` text), the image's ``/axl`` emulated by a folder of the
@@ -16,7 +19,7 @@ from __future__ import annotations
 import json
 import subprocess
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -58,10 +61,12 @@ class ContainerExecutor:
     """Runs each pod with podman, without network, in the image its template names."""
 
     podman: Podman
+    network: str = "none"
+    """podman's ``--network``: ``host`` reaches servers on this machine's 127.0.0.1."""
 
     @property
     def description(self) -> str:
-        return "podman (--network=none), in the image each template names"
+        return f"podman (--network={self.network}), in the image each template names"
 
     @property
     def in_container(self) -> bool:
@@ -74,7 +79,31 @@ class ContainerExecutor:
             mounts=dict(pod.mounts),
             env=dict(pod.env),
             timeout=pod.timeout,
+            network=self.network,
         )
+
+
+@dataclass(frozen=True)
+class WithTestFolder:
+    """Another executor, with the test's ``folder`` mounted in every pod at ``target`` and
+    named by the env var ``env`` (not in the compiled template, so no cache key sees it)."""
+
+    inner: Executor
+    folder: Path
+    target: str
+    env: str
+
+    @property
+    def description(self) -> str:
+        return self.inner.description
+
+    @property
+    def in_container(self) -> bool:
+        return self.inner.in_container
+
+    def run(self, pod: PodSpec) -> subprocess.CompletedProcess[str]:
+        mounts = {**pod.mounts, self.folder: self.target}
+        return self.inner.run(replace(pod, env={**pod.env, self.env: self.target}, mounts=mounts))
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """Fixtures of the end-to-end tests: where compiled workflows run, and the axl CLI.
 
 ``argo_cluster`` runs pods in the runner image built from this tree;
-``sklearn_cluster`` in that image plus scikit-learn (tests/argo_e2e/images.py).
+``sklearn_cluster`` in that image plus scikit-learn (tests/argo_e2e/images.py);
+``host_network_cluster`` in the runner image on this machine's network.
 Where podman or the image is unavailable, each is a host-process cluster
 instead, and the "containers" summary at the end of the run says so.
 ``conftest.py`` files import these names to use them.
@@ -50,6 +51,17 @@ def argo_cluster(podman: Podman | None, runner_build_or_reason: RunnerBuild | st
     if isinstance(runner_build_or_reason, str) or podman is None:
         return _host(str(runner_build_or_reason), "runner image")
     return Cluster(ContainerExecutor(podman), runner_build_or_reason.image)
+
+
+@pytest.fixture(scope="session")
+def host_network_cluster(
+    podman: Podman | None, runner_build_or_reason: RunnerBuild | str
+) -> Cluster:
+    """Pods in the runner image on this machine's network (``podman run --network=host``),
+    for a test whose pods reach a server it started on 127.0.0.1; or host processes."""
+    if isinstance(runner_build_or_reason, str) or podman is None:
+        return _host(str(runner_build_or_reason), "runner image, host network")
+    return Cluster(ContainerExecutor(podman, network="host"), runner_build_or_reason.image)
 
 
 @pytest.fixture(scope="session")

@@ -123,8 +123,10 @@ class Podman:
         workdir: str | None = None,
         timeout: float = DEFAULT_TIMEOUT,
         user: str | None = None,
+        network: str = "none",
     ) -> subprocess.CompletedProcess[str]:
-        """Run ``command`` (entrypoint and arguments, like a pod's command) without network.
+        """Run ``command`` (entrypoint and arguments, like a pod's command) without network
+        (``network="host"``: on this machine's, for a test whose server is on 127.0.0.1).
 
         Returns the completed process with the command's own exit code.
         Raises :class:`PodmanError` when podman could not run it (exit 125),
@@ -134,7 +136,8 @@ class Podman:
         if not command:
             raise ValueError("command must not be empty")
         name = f"axl-test-{os.getpid()}-{next(_names)}"
-        args = [self.executable, "run", "--rm", "--pull=never", "--network=none", "--name", name]
+        args = [self.executable, "run", "--rm", "--pull=never", f"--network={network}"]
+        args += ["--name", name]
         for mount in parse_mounts(mounts):
             suffix = f":{mount.options}" if mount.options else ""
             args += ["--volume", f"{mount.host}:{mount.container}{suffix}"]
