@@ -170,7 +170,8 @@ class ArgoOptions:
     of the declared ones (what ``argo submit -p`` overrides). ``cache`` is the
     step cache of ``cache=True`` steps (an S3 store; None: no step has a cache
     section); ``cache_secret`` the Secret with its ``accessKey``/``secretKey``,
-    which those pods get as ``AWS_ACCESS_KEY_ID``/``AWS_SECRET_ACCESS_KEY``.
+    which those pods get as ``AXL_CACHE_AWS_ACCESS_KEY_ID``/``AXL_CACHE_AWS_SECRET_ACCESS_KEY``
+    (the cache store's own names, apart from the code archive's ``AWS_*``).
     """
 
     kind: Kind = "workflow"

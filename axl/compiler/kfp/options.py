@@ -84,7 +84,8 @@ class KfpOptions:
     ``cache`` is the step cache of ``cache=True`` steps (an S3 store; None: no
     step has a cache section, and KFP's own cache serves them); ``cache_secret``
     the Secret with its ``accessKey``/``secretKey``, which those executors get as
-    ``AWS_ACCESS_KEY_ID``/``AWS_SECRET_ACCESS_KEY`` (``secretAsEnv``).
+    ``AXL_CACHE_AWS_ACCESS_KEY_ID``/``AXL_CACHE_AWS_SECRET_ACCESS_KEY`` (``secretAsEnv``;
+    the cache store's own names, apart from any ``AWS_*``).
     """
 
     image: str = field(default_factory=default_image)
