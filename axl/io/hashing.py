@@ -11,16 +11,17 @@ file from a memory map of its own.
 
 from __future__ import annotations
 
-import mmap
 import os
 import threading
 from pickle import PickleBuffer
-from queue import SimpleQueue
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from blake3 import blake3
 
 from axl.io import atomic
+
+if TYPE_CHECKING:
+    from queue import SimpleQueue
 
 _CHUNK = 1024 * 1024  # bytes read at a time when a small file is hashed
 _PARALLEL_FROM = 4 * 1024 * 1024  # files this big are hashed by several threads, from a map
@@ -55,6 +56,8 @@ def digest_fd(fd: int) -> tuple[str, int]:
     """The hex digest and size of the file ``fd``, just opened."""
     size = os.fstat(fd).st_size
     if size >= _PARALLEL_FROM:
+        import mmap  # here, like queue below: the runner imports this module for every step
+
         try:
             mapped = mmap.mmap(fd, size, flags=mmap.MAP_SHARED, prot=mmap.PROT_READ)
         except (OSError, ValueError):  # a filesystem without memory maps: read it
@@ -134,6 +137,8 @@ class _HashThread:
     """One thread that feeds chunks to a hasher, one at a time, when asked."""
 
     def __init__(self, hasher: Any) -> None:
+        from queue import SimpleQueue
+
         self._hasher = hasher
         self._todo: SimpleQueue[Any] = SimpleQueue()
         self._done: SimpleQueue[BaseException | None] = SimpleQueue()

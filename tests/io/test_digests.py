@@ -9,6 +9,7 @@ while they are written.
 
 from __future__ import annotations
 
+import mmap
 import os
 import subprocess
 import sys
@@ -303,7 +304,7 @@ def test_digest_fd_reads_a_file_it_cannot_map(tmp_path, monkeypatch):
     def refuse(*args, **kwargs):
         raise OSError(19, "No such device")
 
-    monkeypatch.setattr(hashing_module.mmap, "mmap", refuse)
+    monkeypatch.setattr(mmap, "mmap", refuse)
     path, _ = write(tmp_path, "pickle-large")
     assert verify_artifact(path).digest == file_digest(path)
 
