@@ -176,6 +176,16 @@ def test_what_is_loaded_is_the_file_that_was_checked(tmp_path, monkeypatch, name
 def test_verify_false_loads_a_large_table_from_its_map_unchecked(tmp_path):
     path, value = write(tmp_path, "arrow-large")
     assert read_artifact(path, verify=False).equals(value)
+    with path.open("r+b") as file:  # a byte of the float column (after 4.8 MB of ids)
+        file.seek(5_500_000)
+        byte = file.read(1)
+        file.seek(5_500_000)
+        file.write(bytes([byte[0] ^ 0xFF]))
+    back = read_artifact(path, verify=False)
+    assert back.column("id").equals(value.column("id"))
+    assert not back.column("score").equals(value.column("score"))
+    with pytest.raises(ArtifactError, match="is corrupt"):
+        read_artifact(path)
 
 
 def test_a_large_arrow_table_is_loaded_in_place_and_outlives_its_file(tmp_path):
