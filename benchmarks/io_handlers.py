@@ -35,7 +35,7 @@ the load average before and after: the digest's threads need idle cores. Run::
     uv run python benchmarks/io_handlers.py [--size-mb 240] [--repeats 5] [--folder DIR] [--check]
 
 With ``--check`` (for ``make bench``) it exits 1 when axl's median takes over
-1.5x the raw side plus its two hashes, e.g. if a second read of the file came
+1.75x the raw side plus its two hashes, e.g. if a second read of the file came
 back. It takes about a minute on an idle 2-core machine.
 """
 
@@ -60,7 +60,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import interleaved, spread, table
 
 GOALS = {"arrow": 1.3, "parquet": 1.3, "pickle": 1.5}
-CHECK = 1.5  # --check fails when axl's median exceeds this many times "raw + blake3 twice"
+CHECK = 1.75  # --check fails when axl's median exceeds this many times "raw + blake3 twice"
 Timing = tuple[float, float]  # write and read seconds
 
 
