@@ -43,6 +43,8 @@ bench: setup  ## benchmarks/ (peers need: UV_PROJECT_ENVIRONMENT=... uv sync --g
 	$(UV) run python benchmarks/kfp_compile.py
 	$(UV) run python benchmarks/dagster_overhead.py
 	$(UV) run python benchmarks/cold_start.py
+	$(UV) run python benchmarks/cli_startup.py
+	$(UV) run python benchmarks/io_handlers.py --check  # exit 1 past its bound (a regression check)
 	$(UV) run python benchmarks/image_build.py  # needs podman
 
 clean:
