@@ -38,8 +38,9 @@ WorkspaceOption = typer.Option(
 StoreOption = typer.Option(
     None,
     "--cache-store",
-    help="The store: a folder or s3://BUCKET/PREFIX (credentials and endpoint from the "
-    "environment: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_ENDPOINT_URL).",
+    help="The store: a folder or s3://BUCKET/PREFIX (credentials: AWS_ACCESS_KEY_ID and "
+    "AWS_SECRET_ACCESS_KEY, or AXL_CACHE_AWS_*, or AWS_PROFILE with boto3; endpoint: "
+    "AWS_ENDPOINT_URL).",
 )
 DryRunOption = typer.Option(False, "--dry-run", help="Say what would go; remove nothing.")
 
