@@ -23,6 +23,7 @@ import math
 import sys
 import types
 import typing
+import weakref
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -50,6 +51,9 @@ __all__ = [  # the readers of flags and files live in param_wire; importable fro
 _MISSING: Any = object()
 
 
+_TYPE = type
+
+
 class Param:
     """A declared workflow parameter with an optional default, type and help text."""
 
@@ -61,6 +65,13 @@ class Param:
         help: str | None = None,
         choices: list[Any] | tuple[Any, ...] | None = None,
     ) -> None:
+        if isinstance(default, _TYPE) or typing.get_origin(default) is not None:
+            shown = default.__name__ if isinstance(default, _TYPE) else repr(default)
+            raise WorkflowDefinitionError(
+                f"Param({shown}) makes the type {shown} the parameter's default value",
+                hint=f"declare a required parameter as Param(type={shown}), "
+                f"or give a default: Param(<value>, type={shown})",
+            )
         self.default = default
         self.type = type
         self.help = help
@@ -184,8 +195,25 @@ class ParamDecl:
     choices: tuple[Any, ...] | None = None
 
 
+_DECLARED: weakref.WeakKeyDictionary[type, tuple[dict[str, Param], type[BaseModel] | None]]
+_DECLARED = weakref.WeakKeyDictionary()
+
+
 def declared_params(cls: type) -> tuple[dict[str, Param], type[BaseModel] | None]:
-    """The ``Param`` attributes and the pydantic ``Params`` model a workflow class declares."""
+    """The ``Param`` attributes and the pydantic ``Params`` model a workflow class declares.
+
+    Found once per class (every step of a run builds an instance, and a class with many
+    steps has many attributes to look through); treat the dict as read-only.
+    """
+    known = _DECLARED.get(cls)
+    if known is not None:
+        return known
+    found = _find_params(cls)
+    _DECLARED[cls] = found
+    return found
+
+
+def _find_params(cls: type) -> tuple[dict[str, Param], type[BaseModel] | None]:
     params: dict[str, Param] = {}
     for klass in reversed(cls.__mro__):
         for name, value in vars(klass).items():

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from axl.manifest import Manifest
 from axl.runtime.fork_server import Child, ForkServer
+from axl.runtime.step_process import manifest_ref
 
 
 class ForkPool:
@@ -32,7 +33,8 @@ class ForkPool:
 
     def run(self, manifest: Manifest, log_path: Path) -> tuple[int, int]:
         """Hand one step to an idle child; returns its pid and the fd that reports the end."""
-        message = pickle.dumps((manifest, str(log_path)), protocol=pickle.HIGHEST_PROTOCOL)
+        ref = manifest_ref(manifest, self._server.inherited)  # each child runs one step
+        message = pickle.dumps((ref, str(log_path)), protocol=pickle.HIGHEST_PROTOCOL)
         while True:
             spare = self._idle.pop() if self._idle else self._spawn()
             try:

@@ -6,7 +6,7 @@ pydantic; the run record's pydantic models validate it as one of their fields.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -24,4 +24,11 @@ class OutputInfo:
 
     def to_dict(self) -> dict[str, Any]:
         """The fields as JSON data."""
-        return asdict(self)
+        return {  # by hand: dataclasses.asdict deep-copies every field, once per step
+            "name": self.name,
+            "path": self.path,
+            "handler": self.handler,
+            "digest": self.digest,
+            "size": self.size,
+            "python_type": self.python_type,
+        }

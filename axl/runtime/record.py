@@ -114,7 +114,9 @@ class RunRecord(BaseModel):
         """Write ``run.json`` atomically in the run folder."""
         path = Path(self.run_dir) / RECORD_FILE
         tmp = path.with_name(f".{RECORD_FILE}.{os.getpid()}.tmp")
-        text = json.dumps(self.to_dict(), indent=2, sort_keys=True) + "\n"
+        # One line, without indent: json's C encoder writes it (the indenting one is pure
+        # Python, and costs more than a whole step for a record of a few hundred steps).
+        text = json.dumps(self.to_dict(), sort_keys=True) + "\n"
         try:
             tmp.write_text(text, encoding="utf-8")
             os.replace(tmp, path)

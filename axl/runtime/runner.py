@@ -254,14 +254,14 @@ def _load_input(manifest: Manifest, instance: Any, item: ManifestInput, fn: Any)
     from axl.io.artifacts import read_artifact, verify_artifact
 
     assert item.path is not None
-    path = Path(item.path)
     producer = item.ref  # the upstream step, when the compiler named it
     run_id = manifest.run_id if producer is not None else None
     try:
         if item.mode == "path":
+            path = Path(item.path)
             verify_artifact(path, step=producer, run_id=run_id)
             return str(path) if _wants_text(fn, item.name) else path
-        return read_artifact(path, item.handler, step=producer, run_id=run_id)
+        return read_artifact(item.path, item.handler, step=producer, run_id=run_id)
     except ArtifactError as exc:
         raise _input_error(manifest, item, exc) from None
 
@@ -334,10 +334,9 @@ def _save_output(manifest: Manifest, value: Any, out: Any, durable: bool) -> Out
     from axl.io import get_handler
     from axl.io.artifacts import write_artifact
 
-    path = Path(out.path)
     meta = write_artifact(
         value,
-        path,
+        out.path,
         get_handler(out.handler),
         step=manifest.step,
         workflow=manifest.workflow_name,
@@ -348,7 +347,7 @@ def _save_output(manifest: Manifest, value: Any, out: Any, durable: bool) -> Out
         _write_value(Path(out.value_path), value)
     return OutputInfo(
         name=out.name,
-        path=str(path),
+        path=str(Path(out.path)),
         handler=meta.handler,
         digest=meta.digest,
         size=meta.size,

@@ -12,18 +12,25 @@ takes a step. A one-step child then writes its JSON report and closes the
 pipe; a worker frames each message with :data:`FRAME` (an 8-byte length):
 the engine sends ``(manifest, log_path)`` pickled, the worker answers with
 the JSON report.
+
+The manifests of the run are in every step process already: :func:`preload`
+keeps them before the fork server starts, so the engine may send a step's
+name instead of its manifest (see :func:`manifest_ref`). Each process uses an
+inherited manifest at most once, so a step always gets one that no earlier
+step in that process could have touched.
 """
 
 from __future__ import annotations
 
 import contextlib
 import faulthandler
+import gc
 import json
 import os
 import pickle
 import struct
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, NoReturn
 
 from axl.errors import EXIT_INTERNAL
@@ -34,15 +41,21 @@ FRAME = struct.Struct("!Q")
 """The length prefix of each message between the engine and a worker."""
 
 
+_preloaded: list[dict[str, Manifest]] = [{}]
+"""The manifests :func:`preload` kept last: a new dict each time, never changed after."""
+
+
 def preload(manifests: Iterable[Manifest]) -> None:
     """In the engine, before the fork server starts: import what every step process
-    needs once, instead of once per process."""
+    needs once, instead of once per process, and keep the manifests (by step name),
+    which every step process then inherits."""
     import axl.io.artifacts
     import axl.runtime.logs
     import axl.runtime.runner
     from axl.io import get_handler
 
     manifests = list(manifests)
+    _preloaded[0] = {m.step: m for m in manifests}
     for manifest in manifests:
         for output in manifest.outputs:
             get_handler(output.handler)
@@ -52,31 +65,84 @@ def preload(manifests: Iterable[Manifest]) -> None:
         import axl.runtime.extract  # noqa: F401
 
 
+def preloaded() -> Mapping[str, Manifest]:
+    """The manifests a fork server started now would give its step processes."""
+    return _preloaded[0]
+
+
+def manifest_ref(manifest: Manifest, inherited: Mapping[str, Manifest]) -> Manifest | str:
+    """What to send a step process for ``manifest``: the step's name when the process
+    inherited this very manifest (from ``inherited``, see :func:`preloaded`), else the
+    manifest itself. A name may be sent to a process once (see :func:`take_manifest`)."""
+    return manifest.step if inherited.get(manifest.step) is manifest else manifest
+
+
+def take_manifest(ref: Manifest | str, inherited: dict[str, Manifest]) -> Manifest:
+    """In a step process: the manifest the engine sent, or the inherited one it named
+    (given up, so that no later step in this process gets an object a step has had)."""
+    if isinstance(ref, str):
+        return inherited.pop(ref)
+    return ref
+
+
+def _inherited() -> dict[str, Manifest]:
+    """At a step process's start: its own copy of the manifests it inherited."""
+    return dict(_preloaded[0])
+
+
+class _Output:
+    """The step's stdout and stderr in this process: text files on fds 1 and 2, which each
+    step points at its own log. Made once per process, flushed between steps; made again
+    only when a step replaced ``sys.stdout`` or ``sys.stderr``."""
+
+    files: tuple[Any, Any] | None = None
+
+    @classmethod
+    def redirect(cls, log_path: str) -> None:
+        """Point fds 1 and 2 at the step's log (the last step's output is flushed already)."""
+        log_fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        os.dup2(log_fd, 1)
+        os.dup2(log_fd, 2)
+        os.close(log_fd)
+        if cls.files is None or cls.files != (sys.stdout, sys.stderr):
+            sys.stdout = open(1, "w", buffering=1, closefd=False)  # noqa: SIM115
+            sys.stderr = open(2, "w", buffering=1, closefd=False)  # noqa: SIM115
+            cls.files = (sys.stdout, sys.stderr)
+            if faulthandler.is_enabled():  # crash tracebacks go to the step's log
+                faulthandler.enable(file=sys.stderr)
+
+    @classmethod
+    def flush(cls) -> None:
+        """What the step wrote goes to its own log: our files and any a step put instead."""
+        for file in {id(f): f for f in (*(cls.files or ()), sys.stdout, sys.stderr)}.values():
+            with contextlib.suppress(Exception):
+                file.flush()
+
+
+def _start_process() -> None:
+    """Once, as a step process starts: what every step in it shares."""
+    # The objects inherited from the engine stay as they are: the collector leaves them
+    # alone (it would otherwise walk, and so copy, every page of the inherited heap).
+    gc.freeze()
+    from axl.io.artifacts import use_global_hash_pool
+
+    use_global_hash_pool()
+
+
 def run_in_child(manifest: Manifest, log_path: str, durable: bool) -> tuple[int, dict[str, Any]]:
     """In a step's process: send output to the step's log, run the step, build the report."""
     code = EXIT_INTERNAL
     payload: dict[str, Any] = {"exit_code": code, "result": None, "error": None}
     try:
-        log_fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-        os.dup2(log_fd, 1)
-        os.dup2(log_fd, 2)
-        os.close(log_fd)
-        sys.stdout = open(1, "w", buffering=1, closefd=False)  # noqa: SIM115
-        sys.stderr = open(2, "w", buffering=1, closefd=False)  # noqa: SIM115
-        if faulthandler.is_enabled():  # crash tracebacks go to the step's log
-            faulthandler.enable(file=sys.stderr)
-        from axl.io.artifacts import use_global_hash_pool
+        _Output.redirect(log_path)
         from axl.runtime.runner import execute
 
-        use_global_hash_pool()
         outcome = execute(manifest, durable=durable)
         payload = outcome.to_dict()
         code = outcome.exit_code
     except BaseException as exc:  # report anything rather than die silently
         payload["error"] = {"code": "internal", "message": f"{type(exc).__name__}: {exc}"}
-    with contextlib.suppress(Exception):
-        sys.stdout.flush()
-        sys.stderr.flush()
+    _Output.flush()
     return code, payload
 
 
@@ -85,13 +151,15 @@ def child_main(command_fd: int, result_fd: int, durable: bool) -> NoReturn:
     code = EXIT_INTERNAL
     payload: dict[str, Any] = {"exit_code": code, "result": None, "error": None}
     try:
+        inherited = _inherited()
         message = _read_all(command_fd)
         os.close(command_fd)
         if not message:  # dismissed without work
             os._exit(0)
         os.write(result_fd, ACCEPTED)
-        manifest, log_path = pickle.loads(message)
-        code, payload = run_in_child(manifest, log_path, durable)
+        _start_process()
+        ref, log_path = pickle.loads(message)
+        code, payload = run_in_child(take_manifest(ref, inherited), log_path, durable)
     except BaseException as exc:
         payload["error"] = {"code": "internal", "message": f"{type(exc).__name__}: {exc}"}
     finally:
@@ -105,6 +173,8 @@ def child_main(command_fd: int, result_fd: int, durable: bool) -> NoReturn:
 def serve(command_fd: int, result_fd: int, durable: bool) -> NoReturn:
     """The worker's loop: one step per message, until the engine closes the pipe."""
     home = os.getcwd()
+    inherited = _inherited()
+    _start_process()
     while True:
         header = _read_exactly(command_fd, FRAME.size)
         if header is None:
@@ -114,8 +184,14 @@ def serve(command_fd: int, result_fd: int, durable: bool) -> NoReturn:
         if body is None:
             os._exit(0)
         write_all(result_fd, ACCEPTED)
-        manifest, log_path = pickle.loads(body)
-        _, payload = run_in_child(manifest, log_path, durable)
+        try:
+            ref, log_path = pickle.loads(body)
+            manifest = take_manifest(ref, inherited)
+        except Exception as exc:  # never expected: the engine sent what it knows we hold
+            error = {"code": "internal", "message": f"{type(exc).__name__}: {exc}"}
+            payload = {"exit_code": EXIT_INTERNAL, "result": None, "error": error}
+        else:
+            _, payload = run_in_child(manifest, log_path, durable)
         with contextlib.suppress(OSError):
             os.chdir(home)  # a step that changed folder does not move the next one
         answer = json.dumps(payload, default=str).encode()

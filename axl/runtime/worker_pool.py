@@ -28,7 +28,7 @@ from typing import Any
 
 from axl.manifest import Manifest
 from axl.runtime.fork_server import ACCEPTED, Child, ForkServer
-from axl.runtime.step_process import FRAME, write_all
+from axl.runtime.step_process import FRAME, manifest_ref, write_all
 
 _SPAWN_TRIES = 3
 
@@ -39,6 +39,8 @@ class Worker:
 
     child: Child
     buffer: bytearray = field(default_factory=bytearray)
+    taken: set[str] = field(default_factory=set)
+    """Steps whose inherited manifest this worker was sent by name (each only once)."""
     alive: bool = True
     accepted: bool = False
 
@@ -67,15 +69,19 @@ class WorkerPool:
 
     def run(self, manifest: Manifest, log_path: Path) -> tuple[int, int]:
         """Send one step to an idle worker; returns its pid and the fd to watch."""
-        message = pickle.dumps((manifest, str(log_path)), protocol=pickle.HIGHEST_PROTOCOL)
-        framed = FRAME.pack(len(message)) + message
         for _ in range(_SPAWN_TRIES):
             worker = self._idle.pop() if self._idle else self._spawn()
+            ref: Manifest | str = manifest
+            if manifest.step not in worker.taken:
+                ref = manifest_ref(manifest, self._server.inherited)
+            message = pickle.dumps((ref, str(log_path)), protocol=pickle.HIGHEST_PROTOCOL)
             try:
-                write_all(worker.command_fd, framed)
+                write_all(worker.command_fd, FRAME.pack(len(message)) + message)
             except OSError:  # it died while idle: replace it
                 self._discard(worker)
                 continue
+            if isinstance(ref, str):
+                worker.taken.add(ref)
             self._busy[worker.result_fd] = worker
             return worker.pid, worker.result_fd
         raise OSError("every new worker died before it took its step")

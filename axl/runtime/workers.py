@@ -35,7 +35,7 @@ from axl.manifest import Manifest
 from axl.runtime.fork_pool import ForkPool
 from axl.runtime.fork_server import ACCEPTED, ForkServer
 from axl.runtime.interrupts import Interrupts
-from axl.runtime.step_process import child_main, serve
+from axl.runtime.step_process import child_main, preloaded, serve
 from axl.runtime.worker_pool import WorkerPool
 
 ISOLATION_MODES = ("fork", "worker", "subprocess")
@@ -218,7 +218,11 @@ class StepProcesses:
 
 def fork_server(close_in_server: tuple[int, ...] = ()) -> ForkServer:
     """Start the fork server of a run, knowing the two kinds of step process."""
-    return ForkServer({"child": child_main, "worker": serve}, close_in_server=close_in_server)
+    return ForkServer(
+        {"child": child_main, "worker": serve},
+        close_in_server=close_in_server,
+        inherited=preloaded(),  # what the server's children will hold, taken as it forks
+    )
 
 
 def drain(job: Launched, pool: ForkPool | WorkerPool | None = None) -> bool:
