@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -132,3 +133,12 @@ def test_missing_params_file_and_bad_flag(tmp_path: Path):
         load_params_file(tmp_path / "absent.yaml")
     with pytest.raises(ParamsError, match="is not key=value"):
         merge_cli_params(None, ["novalue"])
+
+
+@pytest.mark.parametrize("given, shown", [(str, "str"), (int, "int"), (list[int], "list[int]")])
+def test_a_type_given_as_the_default_is_refused(given: object, shown: str) -> None:
+    with pytest.raises(
+        WorkflowDefinitionError, match=rf"Param\({re.escape(shown)}\) makes the type"
+    ):
+        Param(given)
+    assert Param(type=given).required
