@@ -209,19 +209,84 @@ def timed(fn: Callable[[], None]) -> tuple[float, float]:
     return wall, cpu
 
 
+SIDES = (
+    "floor (pickle loop)",
+    "axl run_local, isolation=worker",
+    "axl run_local, isolation=fork",
+    "kedro SequentialRunner",
+    "dagster execute_in_process",
+)
+
+
+def side_runner(side: str, shape: str, folder: Path) -> Callable[[], None] | None:
+    """One run of ``side`` on ``shape`` (None: the peer is not installed)."""
+    if side.startswith("floor"):
+
+        def loop() -> None:
+            floor(shape, folder)
+
+        return loop
+    if side.startswith("axl"):
+        isolation = side.rpartition("=")[2]
+        fresh = itertools.count()
+        return lambda: run_axl(folder, folder / f"ws-{isolation}-{next(fresh)}", isolation)
+    return kedro_runner(shape) if side.startswith("kedro") else dagster_runner(shape)
+
+
+def serve_side(side: str, shape: str, folder: Path) -> None:
+    """A side's own process: a warm run, then one timed run per line on stdin.
+
+    Each side has a process of its own, so no side pays for another's imports
+    (a forked axl step process copies whatever its engine process holds).
+    """
+    channel = os.fdopen(os.dup(1), "w")  # the answers; whatever a side prints goes to stderr
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    run = side_runner(side, shape, folder)
+    if run is None:
+        print("missing", file=channel, flush=True)
+        return
+    run()
+    print("ready", file=channel, flush=True)
+    for _ in sys.stdin:
+        wall, cpu = timed(run)
+        print(f"{wall} {cpu}", file=channel, flush=True)
+
+
 Timings = dict[str, list[tuple[float, float]]]
 """Each side's (wall, cpu) seconds, run by run."""
 
 
-def measure(sides: dict[str, Callable[[], None]], runs: int) -> Timings:
-    """One untimed warm run of each side, then ``runs`` rounds of each side in turn."""
-    for fn in sides.values():
-        fn()
-    results: Timings = {side: [] for side in sides}
+def measure(shape: str, folder: Path, runs: int) -> tuple[Timings, list[str]]:
+    """Every side warm in its own process, then ``runs`` rounds of each side in turn;
+    and the sides that are not installed."""
+    command = [sys.executable, __file__, "--shape", shape, "--folder", str(folder), "--side"]
+    procs = {}
+    missing = []
+    for side in SIDES:
+        proc = subprocess.Popen(
+            [*command, side], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+        assert proc.stdout is not None
+        if proc.stdout.readline().strip() == "ready":
+            procs[side] = proc
+        else:
+            missing.append(side)
+            proc.wait()
+    results: Timings = {side: [] for side in procs}
     for _ in range(runs):
-        for side, fn in sides.items():
-            results[side].append(timed(fn))
-    return results
+        for side, proc in procs.items():
+            assert proc.stdin is not None
+            assert proc.stdout is not None
+            proc.stdin.write("run\n")
+            proc.stdin.flush()
+            wall, cpu = proc.stdout.readline().split()
+            results[side].append((float(wall), float(cpu)))
+    for proc in procs.values():
+        assert proc.stdin is not None
+        proc.stdin.close()
+        proc.wait()
+    return results, missing
 
 
 def per_step(seconds: list[float], steps: int) -> str:
@@ -249,41 +314,26 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dir", type=Path, default=Path("."), help="where the runs write")
     parser.add_argument("--runs", type=int, default=5, help="timed runs of each side")
+    parser.add_argument("--side", help=argparse.SUPPRESS)  # a side's own process
+    parser.add_argument("--shape", help=argparse.SUPPRESS)
+    parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.side:
+        serve_side(args.side, args.shape, args.folder)
+        return
     args.dir.mkdir(parents=True, exist_ok=True)
     print(f"workspace filesystem: {filesystem(args.dir)}; {os.cpu_count()} cores; "
-          f"{args.runs} timed runs a side, warm, interleaved")  # fmt: skip
+          f"{args.runs} timed runs a side, each side warm in its own process, "
+          "interleaved run by run")  # fmt: skip
     rows = []
     with tempfile.TemporaryDirectory(prefix=".bench-runner-", dir=args.dir) as tmp:
         root = Path(tmp)
-        fresh = itertools.count()
         for shape in ("chain", "fan-out"):
             folder = root / shape
             folder.mkdir()
             (folder / "bench_wf.py").write_text(workflow_source(shape))
             steps = N + (2 if shape == "fan-out" else 0)
-
-            def floor_run(shape: str = shape, folder: Path = folder) -> None:
-                floor(shape, folder)
-
-            sides: dict[str, Callable[[], None]] = {"floor (pickle loop)": floor_run}
-            for isolation in ("worker", "fork"):
-
-                def axl_run(isolation: str = isolation, folder: Path = folder) -> None:
-                    run_axl(folder, root / f"ws-{next(fresh)}", isolation)
-
-                sides[f"axl run_local, isolation={isolation}"] = axl_run
-            missing = []
-            for label, make in (
-                ("kedro SequentialRunner", kedro_runner),
-                ("dagster execute_in_process", dagster_runner),
-            ):
-                peer = make(shape)
-                if peer is None:
-                    missing.append(label)
-                else:
-                    sides[label] = peer
-            results = measure(sides, args.runs)
+            results, missing = measure(shape, folder, args.runs)
             base = statistics.median(w for w, _ in results["floor (pickle loop)"])
             for label, timings in results.items():
                 walls = [w for w, _ in timings]
