@@ -157,9 +157,7 @@ def test_argo_only_code_flags_and_bad_uris_are_refused(project, s3_bucket):
         "--artifact-endpoint", "minio.minio:9000", cwd=project,
     )  # fmt: skip
     assert report["exit_code"] == 2
-    assert (
-        "--artifact-endpoint and --s3-secret are for --target argo" in report["error"]["message"]
-    )
+    assert "--artifact-endpoint and --s3-secret are for --target argo" in report["error"]["message"]
     assert not (project / "p.yaml").exists()
     with pytest.raises(KfpOptionsError, match="is not an object in s3://, minio:// or gs://"):
         KfpCodeArchive(uri="https://example.com/code.tar.gz")
