@@ -93,7 +93,7 @@ def _inherited() -> dict[str, Manifest]:
 class _Output:
     """The step's stdout and stderr in this process: text files on fds 1 and 2, which each
     step points at its own log. Made once per process, flushed between steps; made again
-    only when a step replaced ``sys.stdout`` or ``sys.stderr``."""
+    only when a step replaced or closed ``sys.stdout`` or ``sys.stderr``."""
 
     files: tuple[Any, Any] | None = None
 
@@ -104,7 +104,8 @@ class _Output:
         os.dup2(log_fd, 1)
         os.dup2(log_fd, 2)
         os.close(log_fd)
-        if cls.files is None or cls.files != (sys.stdout, sys.stderr):
+        files = cls.files
+        if files is None or files != (sys.stdout, sys.stderr) or any(f.closed for f in files):
             sys.stdout = open(1, "w", buffering=1, closefd=False)  # noqa: SIM115
             sys.stderr = open(2, "w", buffering=1, closefd=False)  # noqa: SIM115
             cls.files = (sys.stdout, sys.stderr)

@@ -87,6 +87,32 @@ def test_each_step_prints_to_its_own_log_in_a_reused_worker(tmp_path: Path):
     assert '"status": "succeeded"' in show
 
 
+class ClosesStdout(Workflow):
+    """``shut`` closes ``sys.stdout`` (the runner's events go to stderr); ``speak`` prints."""
+
+    name = "closes-stdout"
+
+    @step
+    def shut(self) -> int:
+        sys.stdout.close()
+        return 1
+
+    @step
+    def speak(self, shut: int) -> int:
+        print("stdout of speak")
+        print("stderr of speak", file=sys.stderr)
+        return shut + 1
+
+
+def test_a_step_that_closes_stdout_leaves_the_next_one_its_output(tmp_path: Path):
+    result = run_local(ClosesStdout, workspace=tmp_path, isolation="worker", max_parallel=1)
+    assert result.ok, result.record.steps["speak"].error
+    assert result.value == 2
+    speak = Path(result.record.steps["speak"].log or "").read_text()
+    assert "stdout of speak" in speak
+    assert "stderr of speak" in speak
+
+
 def test_a_manifest_is_sent_by_name_only_when_the_process_holds_that_very_one(tmp_path: Path):
     from axl.ir import build_ir
     from axl.runtime.local_options import LocalOptions
