@@ -1,8 +1,9 @@
 """How fast axl's processes start, as whole processes, beside ``python -c pass``.
 
-Sides (each a fresh process, bytecode present: axl/ and the workflow modules
-are compiled with ``compileall`` first, as an install or the runner image
-does, so that no side pays for compiling source):
+Sides (each a fresh process, bytecode present: the environment's packages,
+axl/ and the workflow modules are compiled with ``compileall`` first, as an
+install, ``make setup`` and the runner image do, so that no side pays for
+compiling source):
 
 * floor: ``python -c pass``;
 * ``python -c "import axl"``;
@@ -29,6 +30,7 @@ import compileall
 import statistics
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
 from collections.abc import Callable
@@ -98,6 +100,8 @@ def main() -> None:
         (project / "pyproject.toml").write_text('[project]\nname = "startup"\nversion = "0"\n')
         (project / "chain.py").write_text(chain_source(args.steps))
         (project / "quickstart.py").write_text((ROOT / "examples" / "quickstart.py").read_text())
+        # What `make setup` (uv sync --compile-bytecode) and an install do; a no-op when done.
+        compileall.compile_dir(sysconfig.get_paths()["purelib"], quiet=1)
         compileall.compile_dir(ROOT / "axl", quiet=1)
         compileall.compile_dir(project, quiet=1, maxlevels=0)
         workspaces = iter(range(10**6))
