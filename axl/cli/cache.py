@@ -33,7 +33,10 @@ cache_app = typer.Typer(
 )
 
 WorkspaceOption = typer.Option(
-    Path(".axl"), "--workspace", help="Whose store to use when no --cache-store: WORKSPACE/cache."
+    Path(".axl"),
+    "--workspace",
+    metavar="DIR",
+    help="Whose store to use when no --cache-store: WORKSPACE/cache.",
 )
 StoreOption = typer.Option(
     None,
@@ -58,7 +61,10 @@ def explain(
     params_file: Path | None = ParamsFileOption,
     param: list[str] | None = ParamOption,
     workspace: Path = typer.Option(
-        Path(".axl"), "--workspace", help="Where runs are kept (compared with the latest)."
+        Path(".axl"),
+        "--workspace",
+        metavar="DIR",
+        help="Where runs are kept (compared with the latest).",
     ),
     cache_store: str | None = typer.Option(
         None, "--cache-store", help="The store a run would use (as on axl run local)."

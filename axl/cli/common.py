@@ -23,10 +23,17 @@ TARGET_HELP = "The workflow: path/to/file.py:Class or package.module:Class."
 TargetOption = typer.Option(..., "-m", "--module", help=TARGET_HELP, metavar="TARGET")
 JsonOption = typer.Option(False, "--json", help="Print one JSON object instead of text.")
 ParamsFileOption = typer.Option(
-    None, "--params", help="A YAML or JSON file of workflow parameters.", dir_okay=False
+    None,
+    "--params",
+    help="A YAML or JSON file of workflow parameters.",
+    dir_okay=False,
+    metavar="FILE",
 )
 ParamOption = typer.Option(
-    None, "--param", help="A parameter as key=value (repeatable; overrides --params)."
+    None,
+    "--param",
+    help="A parameter as key=value (repeatable; overrides --params).",
+    metavar="KEY=VALUE",
 )
 
 

@@ -41,7 +41,10 @@ def local(
         None, "--max-parallel", min=1, help="Steps at once (default: the number of cores)."
     ),
     workspace: Path = typer.Option(
-        Path(".axl"), "--workspace", help="Where runs are kept (runs/<run-id>/<step>/)."
+        Path(".axl"),
+        "--workspace",
+        metavar="DIR",
+        help="Where runs are kept (runs/<run-id>/<step>/).",
     ),
     run_id: str | None = typer.Option(None, "--run-id", help="Name of this run."),
     as_json: bool = JsonOption,

@@ -16,7 +16,7 @@ runs_app = typer.Typer(
 )
 
 WorkspaceOption = typer.Option(
-    Path(".axl"), "--workspace", help="Where runs are kept (runs/<run-id>/)."
+    Path(".axl"), "--workspace", metavar="DIR", help="Where runs are kept (runs/<run-id>/)."
 )
 WorkflowOption = typer.Option(None, "--workflow", help="Only the runs of this workflow (its name).")
 RunIdArgument = typer.Argument(
