@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import statistics
+import subprocess
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -62,3 +64,24 @@ def interleaved(
         for side, fn in runners.items():
             timed[side].append(fn())
     return warm, timed
+
+
+def chain_source(n: int, *, decorator: str = "@step", name: str = "Bench") -> str:
+    """A workflow module: class ``name``, a chain of ``n`` trivial steps ``s0 .. s{n-1}``."""
+    lines = ["from axl import Workflow, step", "", "", f"class {name}(Workflow):"]
+    lines += [f"    {decorator}", "    def s0(self) -> int:", "        return 0", ""]
+    for i in range(1, n):
+        lines += [f"    {decorator}", f"    def s{i}(self, s{i - 1}: int) -> int:"]
+        lines += [f"        return s{i - 1} + 1", ""]
+    return "\n".join(lines) + "\n"
+
+
+def timed_process(command: list[str], cwd: Path) -> Callable[[], float]:
+    """A side that runs ``command`` as a process and returns its wall seconds."""
+
+    def run() -> float:
+        start = time.perf_counter()
+        subprocess.run(command, cwd=cwd, check=True, capture_output=True)
+        return time.perf_counter() - start
+
+    return run

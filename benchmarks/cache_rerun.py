@@ -31,12 +31,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import interleaved, spread, table
+from _common import chain_source, interleaved, spread, table, timed_process
 
 GOAL_PROCESS = 1.5
 GOAL_HIT_MS = 1.0
@@ -44,16 +43,7 @@ GOAL_HIT_MS = 1.0
 
 def workflow_source(n: int) -> str:
     """A module with a chain of ``n`` trivial cached steps."""
-    lines = ["from axl import Workflow, step", "", "", "class Bench(Workflow):"]
-    lines += ["    @step(cache=True)", "    def s0(self) -> int:", "        return 0", ""]
-    for i in range(1, n):
-        lines += [
-            "    @step(cache=True)",
-            f"    def s{i}(self, s{i - 1}: int) -> int:",
-            f"        return s{i - 1} + 1",
-            "",
-        ]
-    return "\n".join(lines)
+    return chain_source(n, decorator="@step(cache=True)")
 
 
 def make_project(root: Path, n: int) -> Path:
@@ -63,17 +53,6 @@ def make_project(root: Path, n: int) -> Path:
     (project / "pyproject.toml").write_text('[project]\nname = "proj"\nversion = "0"\n')
     (project / "flow.py").write_text(workflow_source(n))
     return project
-
-
-def process(command: list[str], cwd: Path) -> Callable[[], float]:
-    """A side that runs ``command`` as a process and returns its wall seconds."""
-
-    def run() -> float:
-        start = time.perf_counter()
-        subprocess.run(command, cwd=cwd, check=True, capture_output=True)
-        return time.perf_counter() - start
-
-    return run
 
 
 def axl(*args: str) -> list[str]:
@@ -95,9 +74,9 @@ def whole_process(project: Path, n: int, repeats: int) -> list[list[str]]:
     subprocess.run(run, cwd=project, check=True, capture_output=True)  # fills the cache
     check_all_hits(project, workspace, n)
     sides = {
-        "axl validate (floor)": process(axl("validate", "-m", "flow.py:Bench"), project),
-        "axl run local, all hits": process(run, project),
-        "python -c pass": process([sys.executable, "-c", "pass"], project),
+        "axl validate (floor)": timed_process(axl("validate", "-m", "flow.py:Bench"), project),
+        "axl run local, all hits": timed_process(run, project),
+        "python -c pass": timed_process([sys.executable, "-c", "pass"], project),
     }
     _, timed = interleaved(sides, repeats)
     floor = timed["axl validate (floor)"]

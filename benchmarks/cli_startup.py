@@ -38,7 +38,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import interleaved, spread, table
+from _common import chain_source, interleaved, spread, table, timed_process
 
 ROOT = Path(__file__).resolve().parents[1]
 GOALS = {
@@ -47,16 +47,6 @@ GOALS = {
     "axl validate (quickstart)": 0.200,
     "axl run local (100-step chain)": 0.350,
 }
-
-
-def chain_source(n: int) -> str:
-    """A module with a chain of ``n`` trivial steps."""
-    lines = ["from axl import Workflow, step", "", "", "class Chain(Workflow):"]
-    lines += ["    @step", "    def s0(self) -> int:", "        return 0", ""]
-    for i in range(1, n):
-        lines += ["    @step", f"    def s{i}(self, s{i - 1}: int) -> int:"]
-        lines += [f"        return s{i - 1} + 1", ""]
-    return "\n".join(lines)
 
 
 def disk_kind(path: Path) -> str:
@@ -76,17 +66,6 @@ def disk_kind(path: Path) -> str:
     return f"{kind} (mounted at {best})"
 
 
-def process(command: list[str], cwd: Path) -> Callable[[], float]:
-    """A side running ``command`` as a process; returns its wall seconds."""
-
-    def run() -> float:
-        start = time.perf_counter()
-        subprocess.run(command, cwd=cwd, check=True, capture_output=True)
-        return time.perf_counter() - start
-
-    return run
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=9)
@@ -98,7 +77,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="axl-startup-") as tmp:
         project = Path(tmp)
         (project / "pyproject.toml").write_text('[project]\nname = "startup"\nversion = "0"\n')
-        (project / "chain.py").write_text(chain_source(args.steps))
+        (project / "chain.py").write_text(chain_source(args.steps, name="Chain"))
         (project / "quickstart.py").write_text((ROOT / "examples" / "quickstart.py").read_text())
         # What `make setup` (uv sync --compile-bytecode) and an install do; a no-op when done.
         compileall.compile_dir(sysconfig.get_paths()["purelib"], quiet=1)
@@ -114,13 +93,13 @@ def main() -> None:
             return time.perf_counter() - start
 
         sides: dict[str, Callable[[], float]] = {
-            "python -c pass (floor)": process([python, "-c", "pass"], project),
-            'python -c "import axl"': process([python, "-c", "import axl"], project),
-            "python -m axl.runtime --help": process(
+            "python -c pass (floor)": timed_process([python, "-c", "pass"], project),
+            'python -c "import axl"': timed_process([python, "-c", "import axl"], project),
+            "python -m axl.runtime --help": timed_process(
                 [python, "-m", "axl.runtime", "--help"], project
             ),
-            "axl --help": process([*axl, "--help"], project),
-            "axl validate (quickstart)": process(
+            "axl --help": timed_process([*axl, "--help"], project),
+            "axl validate (quickstart)": timed_process(
                 [*axl, "validate", "-m", "quickstart.py"], project
             ),
             f"axl run local ({args.steps}-step chain)": run_chain,

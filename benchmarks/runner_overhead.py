@@ -46,7 +46,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import table
+from _common import chain_source, table
 
 N = 200
 PROCESS_STEPS = 100
@@ -54,28 +54,20 @@ PROCESS_STEPS = 100
 
 def workflow_source(shape: str, n: int = N) -> str:
     """A module with a generated chain or fan-out workflow of trivial steps."""
-    lines = ["from axl import Workflow, step", "", "", "class Bench(Workflow):"]
     if shape == "chain":
-        lines += ["    @step", "    def s0(self) -> int:", "        return 0", ""]
-        for i in range(1, n):
-            lines += [
-                "    @step",
-                f"    def s{i}(self, s{i - 1}: int) -> int:",
-                f"        return s{i - 1} + 1",
-                "",
-            ]
-    else:
-        lines += ["    @step", "    def source(self) -> int:", "        return 1", ""]
-        for i in range(n):
-            lines += [
-                "    @step",
-                f"    def w{i}(self, source: int) -> int:",
-                "        return source",
-                "",
-            ]
-        args = ", ".join(f"w{i}: int" for i in range(n))
-        total = " + ".join(f"w{i}" for i in range(n))
-        lines += ["    @step", f"    def sink(self, {args}) -> int:", f"        return {total}"]
+        return chain_source(n)
+    lines = ["from axl import Workflow, step", "", "", "class Bench(Workflow):"]
+    lines += ["    @step", "    def source(self) -> int:", "        return 1", ""]
+    for i in range(n):
+        lines += [
+            "    @step",
+            f"    def w{i}(self, source: int) -> int:",
+            "        return source",
+            "",
+        ]
+    args = ", ".join(f"w{i}: int" for i in range(n))
+    total = " + ".join(f"w{i}" for i in range(n))
+    lines += ["    @step", f"    def sink(self, {args}) -> int:", f"        return {total}"]
     return "\n".join(lines) + "\n"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -32,39 +33,34 @@ def test_help_lists_every_command_in_the_table_order() -> None:
     assert listed == list(COMMANDS)
 
 
-def test_help_and_version_import_no_command_module() -> None:
-    probe = (
-        "import sys\n"
-        "from axl.cli.app import main\n"
-        "try:\n"
-        "    main()\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "loaded = sorted(m for m in sys.modules if m.startswith(('axl.cli.', 'axl.ir', "
-        "'axl.compiler', 'axl.runtime', 'pydantic', 'rich')))\n"
-        "print(','.join(loaded))\n"
+_PROBE = (
+    "import json, sys\n"
+    "from axl.cli.app import main\n"
+    "try:\n"
+    "    main()\n"
+    "except SystemExit:\n"
+    "    pass\n"
+    "print(json.dumps(sorted(sys.modules)))\n"
+)
+
+
+def modules_loaded(*argv: str, prefixes: tuple[str, ...]) -> set[str]:
+    """The modules starting with one of ``prefixes`` that ``axl ARGV`` imported."""
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE, *argv], capture_output=True, text=True, check=True
     )
+    return {m for m in json.loads(done.stdout.splitlines()[-1]) if m.startswith(prefixes)}
+
+
+def test_help_and_version_import_no_command_module() -> None:
+    heavy = ("axl.cli.", "axl.ir", "axl.compiler", "axl.runtime", "pydantic", "rich")
     for argv in (["--help"], ["--version"]):
-        out = subprocess.run(
-            [sys.executable, "-c", probe, *argv], capture_output=True, text=True, check=True
-        ).stdout.splitlines()[-1]
-        assert sorted(filter(None, out.split(","))) == ["axl.cli.app", "axl.cli.commands"], argv
+        loaded = modules_loaded(*argv, prefixes=heavy)
+        assert loaded == {"axl.cli.app", "axl.cli.commands"}, argv
 
 
 def test_a_command_loads_only_its_own_module() -> None:
-    probe = (
-        "import sys\n"
-        "from axl.cli.app import main\n"
-        "try:\n"
-        "    main()\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "print(','.join(sorted(m for m in sys.modules if m.startswith('axl.cli.'))))\n"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", probe, "runs", "--help"], capture_output=True, text=True, check=True
-    ).stdout.splitlines()[-1]
-    assert set(out.split(",")) == {
+    assert modules_loaded("runs", "--help", prefixes=("axl.cli.",)) == {
         "axl.cli.app",
         "axl.cli.commands",
         "axl.cli.common",
