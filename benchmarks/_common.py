@@ -85,3 +85,22 @@ def timed_process(command: list[str], cwd: Path) -> Callable[[], float]:
         return time.perf_counter() - start
 
     return run
+
+
+def filesystem(folder: Path) -> str:
+    """``ext4 on /`` for the mount ``folder`` is on, from /proc/mounts (the longest match)."""
+    real = str(folder.resolve())
+    best = ("", "unknown")
+    try:
+        lines = Path("/proc/mounts").read_text().splitlines()
+    except OSError:
+        return "unknown (no /proc/mounts)"
+    for line in lines:
+        fields = line.split()
+        if len(fields) < 3:
+            continue
+        mount, kind = fields[1], fields[2]
+        inside = real == mount or real.startswith(mount.rstrip("/") + "/")
+        if inside and len(mount) >= len(best[0]):
+            best = (mount, kind)
+    return f"{best[1]} on {best[0] or '?'}"

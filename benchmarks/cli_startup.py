@@ -38,7 +38,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import chain_source, interleaved, spread, table, timed_process
+from _common import chain_source, filesystem, interleaved, spread, table, timed_process
 
 ROOT = Path(__file__).resolve().parents[1]
 GOALS = {
@@ -47,23 +47,6 @@ GOALS = {
     "axl validate (quickstart)": 0.200,
     "axl run local (100-step chain)": 0.350,
 }
-
-
-def disk_kind(path: Path) -> str:
-    """The filesystem type of the mount ``path`` is on, from ``/proc/mounts``."""
-    best, kind = "", "unknown"
-    resolved = str(path.resolve())
-    try:
-        mounts = Path("/proc/mounts").read_text().splitlines()
-    except OSError:
-        return kind
-    for line in mounts:
-        fields = line.split()
-        target = fields[1]
-        inside = resolved == target or resolved.startswith(target.rstrip("/") + "/")
-        if inside and len(target) > len(best):
-            best, kind = target, fields[2]
-    return f"{kind} (mounted at {best})"
 
 
 def main() -> None:
@@ -115,7 +98,7 @@ def main() -> None:
         rows.append([side, spread(seconds), f"{median / floor:.1f}x", verdict])
     print(
         f"whole processes, bytecode compiled; {args.repeats} interleaved rounds after one untimed "
-        f"warm round; workspaces on {disk_kind(Path(tempfile.gettempdir()))}"
+        f"warm round; workspaces on {filesystem(Path(tempfile.gettempdir()))}"
     )
     print(table(["process", "wall s min / median / max", "vs floor", "goal (median)"], rows))
 

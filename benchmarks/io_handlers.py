@@ -46,7 +46,6 @@ import os
 import pickle
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -57,7 +56,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import interleaved, spread, table
+from _common import filesystem, interleaved, spread, table
 
 GOALS = {"arrow": 1.3, "parquet": 1.3, "pickle": 1.5}
 CHECK = 1.75  # --check fails when axl's median exceeds this many times "raw + blake3 twice"
@@ -188,18 +187,6 @@ def raw_read(handler: str, path: str) -> Any:
         return pq.read_table(path)
     with open(path, "rb") as file:
         return pickle.load(file)
-
-
-def filesystem(folder: Path) -> str:
-    """The filesystem type and device of ``folder`` (findmnt), e.g. ``ext4 on /dev/vda``."""
-    try:
-        out = subprocess.run(
-            ["findmnt", "-n", "-T", str(folder), "-o", "FSTYPE,SOURCE"],
-            check=True, capture_output=True, text=True,
-        ).stdout.split()  # fmt: skip
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown filesystem"
-    return " on ".join(out) if out else "unknown filesystem"
 
 
 def measure(case: Case, repeats: int) -> tuple[list[list[str]], float, float]:

@@ -46,7 +46,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import chain_source, table
+from _common import chain_source, filesystem, table
 
 N = 200
 PROCESS_STEPS = 100
@@ -169,25 +169,6 @@ def dagster_runner(shape: str) -> Callable[[], None] | None:
         assert bench.execute_in_process(run_config=quiet).success
 
     return run
-
-
-def filesystem(folder: Path) -> str:
-    """``ext4 on /`` for the mount ``folder`` is on, from /proc/mounts (the longest match)."""
-    real = str(folder.resolve())
-    best = ("", "unknown")
-    try:
-        lines = Path("/proc/mounts").read_text().splitlines()
-    except OSError:
-        return "unknown (no /proc/mounts)"
-    for line in lines:
-        fields = line.split()
-        if len(fields) < 3:
-            continue
-        mount, kind = fields[1], fields[2]
-        inside = real == mount or real.startswith(mount.rstrip("/") + "/")
-        if inside and len(mount) >= len(best[0]):
-            best = (mount, kind)
-    return f"{best[1]} on {best[0] or '?'}"
 
 
 def timed(fn: Callable[[], None]) -> tuple[float, float]:

@@ -22,7 +22,7 @@ from axl.cli.common import (
     handle_errors,
 )
 from axl.errors import UsageError
-from axl.report.text import format_bytes
+from axl.humanize import format_bytes
 
 if TYPE_CHECKING:
     from axl.runtime.cache_admin import Cleanup

@@ -8,7 +8,7 @@ import typer
 
 from axl.cli.common import JsonOption, emit_json, handle_errors
 from axl.errors import UsageError
-from axl.report.text import format_bytes
+from axl.humanize import format_bytes
 
 runs_app = typer.Typer(
     help="The runs of a workspace: list them, show one, write its HTML report, remove old ones.",
@@ -39,7 +39,7 @@ def ls(
     as_json: bool = JsonOption,
 ) -> None:
     """List the runs, grouped by workflow and workflow hash, newest first."""
-    from axl.report.text import format_duration, format_local
+    from axl.humanize import format_duration, format_local
     from axl.runtime.runs_index import grouped, list_runs
 
     runs = [r for r in list_runs(workspace) if workflow is None or r.workflow == workflow]

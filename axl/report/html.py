@@ -17,11 +17,11 @@ from pathlib import Path
 
 from axl._version import __version__
 from axl.errors import AxlError, InfrastructureError
+from axl.humanize import format_bytes, format_duration, format_utc, short_type, truncate
 from axl.report.markup import anchor, badge, esc, failure_anchor, status_class
 from axl.report.model import FAILED_STATES, RunView, StepView
 from axl.report.style import CSS, SCRIPT
 from axl.report.svg import dag_svg, timeline_svg
-from axl.report.text import format_bytes, format_duration, format_utc, short_type, truncate
 
 _PARAMS_CHARS = 4000
 _EVENT = '{"ts": '

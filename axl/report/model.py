@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from axl.errors import UsageError
+from axl.humanize import truncate
 from axl.report.find import find_run
-from axl.report.text import truncate
 from axl.runtime.record import (
     CACHED,
     CANCELLED,

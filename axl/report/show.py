@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from axl.humanize import format_bytes, format_duration, format_local, short_type
 from axl.report.model import FAILED_STATES, RunView, StepView
-from axl.report.text import format_bytes, format_duration, format_local, short_type
 
 _HEAD = ("STEP", "STATUS", "ATTEMPTS", "DURATION", "OUTPUTS", "NOTES")
 _RIGHT = {2, 3}

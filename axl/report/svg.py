@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import math
 
+from axl.humanize import format_duration, truncate
 from axl.report.layout import NODE_HEIGHT, NODE_WIDTH, Edge, Layout, layered
 from axl.report.markup import anchor, esc, status_class
 from axl.report.model import RunView, StepView
-from axl.report.text import format_duration, truncate
 
 _NAME_CHARS = 19
 _LABEL_WIDTH = 190

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from typing import Any, TextIO
 
+from axl.humanize import format_duration
 from axl.runtime.record import StepRecord
 
 _MARKS = {
@@ -31,7 +32,7 @@ class PlainProgress:
             return
         line = f"{_MARKS.get(event, event):5} {step.name}"
         if event in ("succeeded", "failed", "retrying") and step.duration_ms is not None:
-            line += f"  ({_duration(step.duration_ms)})"
+            line += f"  ({format_duration(step.duration_ms)})"
         if event == "retrying":
             line += f"  attempt {step.attempts} failed: {(step.error or {}).get('message', '')}"
         if event in ("skipped", "stale", "cancelled") and step.reason:
@@ -80,7 +81,7 @@ class LiveProgress:
 
     def __call__(self, event: str, step: StepRecord) -> None:
         status = {"started": "running", "planned": step.status}.get(event, event)
-        duration = _duration(step.duration_ms) if step.duration_ms is not None else ""
+        duration = format_duration(step.duration_ms) if step.duration_ms is not None else ""
         note = f"attempt {step.attempts}" if step.attempts > 1 else ""
         if step.reason and event in ("skipped", "not_run", "stale", "cancelled"):
             note = step.reason
@@ -104,11 +105,3 @@ class LiveProgress:
     def __exit__(self, *exc: object) -> None:
         if self._live is not None:
             self._live.stop()
-
-
-def _duration(ms: float) -> str:
-    if ms < 1000:
-        return f"{ms:.0f} ms"
-    if ms < 60_000:
-        return f"{ms / 1000:.1f} s"
-    return f"{int(ms // 60_000)}m{int(ms % 60_000 / 1000):02d}s"

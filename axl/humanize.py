@@ -1,4 +1,4 @@
-"""Sizes, durations and times as people read them, the same in the terminal and the report."""
+"""Sizes, durations and times as people read them, alike in the terminal and the report."""
 
 from __future__ import annotations
 
