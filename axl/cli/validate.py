@@ -54,7 +54,7 @@ def validate(
                 "nodes": [_node_summary(node) for node in ir.nodes],
                 "edges": [{"from": e.source, "to": e.target, "arg": e.arg} for e in ir.edges],
                 "outputs": list(ir.outputs),
-                "params": [p.model_dump(mode="json") for p in ir.params],
+                "params": [p.to_dict() for p in ir.params],
                 "warnings": list(result.warnings),
             }
         )

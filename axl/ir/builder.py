@@ -6,7 +6,7 @@ import inspect
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from axl._gc import collector_paused
 from axl.dsl.options import Resources, Retry, Secret
@@ -19,6 +19,9 @@ from axl.ir.explicit import trace_plan
 from axl.ir.hashing import code_digest, refresh_sources
 from axl.ir.inference import infer_plan
 from axl.ir.models import (
+    ConditionSource,
+    InputMode,
+    InputSource,
     IRCondition,
     IREdge,
     IREnvVar,
@@ -105,7 +108,7 @@ def _build(cls: type[Workflow]) -> BuildResult:
         namespace=cls.namespace,
         service_account=cls.service_account,
         io_handler=cls.io_handler,
-        input_mode=cls.input_mode,
+        input_mode=cast(InputMode, cls.input_mode),
         env=_env(cls.env),
         requirements=tuple(cls.requirements),
         requirements_file=cls.requirements_file,
@@ -174,7 +177,13 @@ def _condition(
             workflow=workflow,
             step=info.name,
         )
-    return IRCondition(source=source, ref=cond.name, op=cond.op, value=cond.value, text=cond.text)
+    return IRCondition(
+        source=cast(ConditionSource, source),
+        ref=cond.name,
+        op=cond.op,
+        value=cond.value,
+        text=cond.text,
+    )
 
 
 def _edges(plan: GraphPlan, conditions: Mapping[str, IRCondition]) -> list[IREdge]:
@@ -279,10 +288,10 @@ def _node(
         inputs.append(
             IRInput(
                 name=binding.arg,
-                source=binding.source,
+                source=cast(InputSource, binding.source),
                 ref=binding.ref,
                 value=binding.value,
-                mode=mode,
+                mode=cast(InputMode, mode),
                 annotation=None if annotation is EMPTY else describe(annotation),
             )
         )

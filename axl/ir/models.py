@@ -2,17 +2,22 @@
 
 Every backend (local engine, Argo, KFP, Dagster, Pulumi) starts from an
 :class:`IRWorkflow`; nothing else crosses from the DSL to the compilers.
+
+The models are frozen dataclasses rather than pydantic models: every command
+builds an IR, and importing pydantic costs more than building one. Reading
+one back (:meth:`IRWorkflow.from_json`) checks each field against its
+annotation (:mod:`axl.dataclass_json`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import deque
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal, Self
-
-from pydantic import BaseModel, ConfigDict, PrivateAttr
 
 from axl.digests import format_digest, short_digest
 from axl.errors import GraphError
@@ -28,13 +33,30 @@ keeps the hash (and the compiled output) it always had."""
 
 InputSource = Literal["step", "param", "value"]
 InputMode = Literal["object", "path"]
+ConditionSource = Literal["step", "param"]
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class IRModel:
+    """What every IR model shares: plain JSON data out, checked data in."""
+
+    __slots__ = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fields as JSON data (tuples become lists), in declaration order."""
+        from axl.dataclass_json import plain
+
+        return plain(self)  # type: ignore[no-any-return]
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Self:
+        """Rebuild a model from :meth:`to_dict` data; a wrong field raises ``DataError``."""
+        from axl.dataclass_json import load
+
+        return load(cls, data)
 
 
-class IRInput(_Frozen):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IRInput(IRModel):
     """One argument of a step: where its value comes from, and how it is handed over."""
 
     name: str
@@ -45,7 +67,8 @@ class IRInput(_Frozen):
     annotation: str | None = None
 
 
-class IROutput(_Frozen):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IROutput(IRModel):
     """A step's output: the IO handler that stores it and the file extension."""
 
     name: str = "output"
@@ -54,7 +77,8 @@ class IROutput(_Frozen):
     annotation: str | None = None
 
 
-class IRResources(_Frozen):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IRResources(IRModel):
     """Requests (``cpu``, ``memory``), limits and GPUs of a step."""
 
     cpu: str | None = None
@@ -64,7 +88,8 @@ class IRResources(_Frozen):
     memory_limit: str | None = None
 
 
-class IRRetry(_Frozen):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IRRetry(IRModel):
     """Retries after the first attempt, with exponential backoff in seconds."""
 
     count: int
@@ -72,15 +97,20 @@ class IRRetry(_Frozen):
     factor: int = 2
     max_backoff: float | None = None
 
+    def __post_init__(self) -> None:
+        _as_floats(self, "backoff", "max_backoff")
 
-class IRSecretRef(_Frozen):
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IRSecretRef(IRModel):
     """A key of a Kubernetes Secret."""
 
     name: str
     key: str
 
 
-class IREnvVar(_Frozen):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IREnvVar(IRModel):
     """An environment variable: a literal ``value`` or a ``secret`` reference."""
 
     name: str
@@ -88,17 +118,19 @@ class IREnvVar(_Frozen):
     secret: IRSecretRef | None = None
 
 
-class IRCondition(_Frozen):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IRCondition(IRModel):
     """``when=``: compare an upstream step's output or a param with a literal."""
 
-    source: Literal["step", "param"]
+    source: ConditionSource
     ref: str
     op: str
     value: Any = None
     text: str
 
 
-class IRNode(_Frozen):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IRNode(IRModel):
     """One step."""
 
     name: str
@@ -115,8 +147,12 @@ class IRNode(_Frozen):
     code_digest: str
     doc: str | None = None
 
+    def __post_init__(self) -> None:
+        _as_floats(self, "timeout")
 
-class IREdge(_Frozen):
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IREdge(IRModel):
     """``source`` runs before ``target``; ``arg`` is the argument it feeds (None: ordering only)."""
 
     source: str
@@ -124,7 +160,8 @@ class IREdge(_Frozen):
     arg: str | None = None
 
 
-class IRParam(_Frozen):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IRParam(IRModel):
     """A declared workflow parameter."""
 
     name: str
@@ -135,7 +172,8 @@ class IRParam(_Frozen):
     choices: tuple[Any, ...] | None = None
 
 
-class IRWorkflow(_Frozen):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IRWorkflow(IRModel):
     """A whole workflow: nodes in definition order, edges, params and defaults."""
 
     ir_version: int = IR_VERSION
@@ -158,12 +196,12 @@ class IRWorkflow(_Frozen):
     edges: tuple[IREdge, ...] = ()
     outputs: tuple[str, ...] = ()
 
-    _index: dict[str, IRNode] = PrivateAttr(default_factory=dict)
-    _upstream: dict[str, list[str]] = PrivateAttr(default_factory=dict)
-    _downstream: dict[str, list[str]] = PrivateAttr(default_factory=dict)
-    _hash: str | None = PrivateAttr(default=None)
+    _index: dict[str, IRNode] = field(init=False, repr=False, compare=False)
+    _upstream: dict[str, list[str]] = field(init=False, repr=False, compare=False)
+    _downstream: dict[str, list[str]] = field(init=False, repr=False, compare=False)
+    _hash: str | None = field(init=False, repr=False, compare=False)
 
-    def model_post_init(self, context: Any, /) -> None:
+    def __post_init__(self) -> None:
         index = {node.name: node for node in self.nodes}
         if len(index) != len(self.nodes):
             raise GraphError(f"workflow {self.name!r} has duplicate step names")
@@ -176,17 +214,15 @@ class IRWorkflow(_Frozen):
             if edge.source not in upstream[edge.target]:
                 upstream[edge.target].append(edge.source)
                 downstream[edge.source].append(edge.target)
-        self._index = index
-        self._upstream = upstream
-        self._downstream = downstream
+        _set = object.__setattr__  # frozen: the lookup tables are derived, set once here
+        _set(self, "_index", index)
+        _set(self, "_upstream", upstream)
+        _set(self, "_downstream", downstream)
+        _set(self, "_hash", None)
 
-    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
-        """A copy; with ``update``, the lookup tables and the hash are rebuilt for it."""
-        copy = super().model_copy(update=update, deep=deep)
-        if update:
-            copy._hash = None
-            copy.model_post_init(None)
-        return copy
+    def replace(self, **changes: Any) -> IRWorkflow:
+        """A copy with ``changes``; its lookup tables and hash are its own."""
+        return dataclasses.replace(self, **changes)
 
     @property
     def ref(self) -> str:
@@ -248,14 +284,22 @@ class IRWorkflow(_Frozen):
 
         The :data:`LATER_FIELDS` that hold their default are left out.
         """
-        unused = {name for name, default in LATER_FIELDS.items() if getattr(self, name) == default}
-        data = self.model_dump(mode="json", exclude=unused or None)
+        data = self.to_dict()
+        for name, default in LATER_FIELDS.items():
+            if data[name] == default:
+                del data[name]
         return json.dumps(data, sort_keys=True, separators=(",", ":"), allow_nan=False)
 
     @classmethod
     def from_json(cls, text: str | bytes) -> IRWorkflow:
-        """Rebuild an IR from :meth:`to_json` output."""
-        return cls.model_validate_json(text)
+        """Rebuild an IR from :meth:`to_json` output; bad data raises ``DataError``."""
+        from axl.dataclass_json import DataError
+
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise DataError(f"not JSON: {exc}") from None
+        return cls.from_dict(data)
 
     def compute_hash(self) -> str:
         """``blake3:<hex>`` over the canonical JSON, which carries each step's code digest.
@@ -265,9 +309,18 @@ class IRWorkflow(_Frozen):
         if self._hash is None:
             from axl.ir.hashing import digest_text
 
-            self._hash = format_digest(digest_text(self.to_json()))
+            object.__setattr__(self, "_hash", format_digest(digest_text(self.to_json())))
+        assert self._hash is not None
         return self._hash
 
     def short_hash(self) -> str:
         """The first 12 hex digits of :meth:`compute_hash` (for labels and names)."""
         return short_digest(self.compute_hash())
+
+
+def _as_floats(model: IRModel, *names: str) -> None:
+    """Store whole numbers given for float fields as floats: ``5`` and ``5.0`` hash alike."""
+    for name in names:
+        value = getattr(model, name)
+        if type(value) is int:
+            object.__setattr__(model, name, float(value))

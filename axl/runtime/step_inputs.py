@@ -68,7 +68,7 @@ def step_key(
         "upstream": sorted([name, upstream.get(name)] for name in ir.upstream(node.name)),
         "params": manifest.params,
         "env": env,
-        "when": node.when.model_dump(mode="json") if node.when is not None else None,
+        "when": node.when.to_dict() if node.when is not None else None,
     }
     text = json.dumps(material, sort_keys=True, default=repr)
     return blake3(text.encode()).hexdigest()[:32]

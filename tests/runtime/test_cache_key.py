@@ -88,7 +88,7 @@ class Baked(Workflow):
 def _environment(image: str | None, images: bool = True) -> dict[str, str]:
     ir = build_ir(Baked)
     if image is not None:
-        ir = ir.model_copy(update={"image": image})
+        ir = ir.replace(image=image)
     settings = CacheSettings(store="/c", code=CODE, lock={"lock": "blake3:" + "b" * 64},
                              images=images)  # fmt: skip
     section = step_cache(ir, ir.get_node("train"), settings)

@@ -142,7 +142,7 @@ def _step(op: OpPlan) -> Expr:
         op=Atom(string(op.op)) if op.op != step.name else None,
         upstream=literal(list(step.upstream)) if step.upstream else None,
         timeout=Atom(scalar(step.timeout)) if step.timeout is not None else None,
-        when=literal(step.when.model_dump(mode="json")) if step.when is not None else None,
+        when=literal(step.when.to_dict()) if step.when is not None else None,
         secret_env=literal(op.secret_env) if op.secret_env else None,
         manifest=literal(op.manifest),
     )

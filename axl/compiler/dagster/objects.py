@@ -91,7 +91,7 @@ def _workflow(plan: Plan) -> AxlWorkflow:
             op=op.op if op.op != op.step.name else None,
             upstream=list(op.step.upstream),
             timeout=op.step.timeout,
-            when=op.step.when.model_dump(mode="json") if op.step.when is not None else None,
+            when=op.step.when.to_dict() if op.step.when is not None else None,
             secret_env=op.secret_env,
         )
         for op in plan.ops.values()
