@@ -19,8 +19,8 @@ from typing import Any
 
 from axl.digests import DIGEST_PREFIX
 from axl.digests import digest_hex as archive_digest_hex
-from axl.dsl.param_wire import label, shown, wire_value
 from axl.errors import UsageError
+from axl.param_wire import label, shown, wire_value
 
 MANIFEST_VERSION = 1
 INPUT_SOURCES = ("artifact", "param", "value")

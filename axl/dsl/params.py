@@ -28,8 +28,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from axl.dsl.param_wire import load_params_file, merge_cli_params, parse_param_value, wire_value
 from axl.errors import ParamsError, WorkflowDefinitionError
+from axl.param_wire import load_params_file, merge_cli_params, parse_param_value, wire_value
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -289,7 +289,7 @@ def _json_default(value: Any) -> Any:
 def resolve_params(cls: type, given: Mapping[str, Any] | None) -> ParamsView:
     """Validate the parameters given to a workflow against its declaration.
 
-    Values are made JSON data first (:func:`~axl.dsl.param_wire.wire_value`),
+    Values are made JSON data first (:func:`~axl.param_wire.wire_value`),
     so a step sees the same params in every isolation mode and in every pod.
     """
     params, model = declared_params(cls)

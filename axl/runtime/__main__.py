@@ -72,7 +72,7 @@ def _load(args: argparse.Namespace) -> Manifest:
     else:
         manifest = Manifest.from_json(args.manifest_json)
     if args.param or args.run_id:
-        from axl.dsl.param_wire import merge_cli_params
+        from axl.param_wire import merge_cli_params
 
         params = {**manifest.params, **merge_cli_params(None, args.param)}
         manifest = replace(manifest, params=params, run_id=args.run_id or manifest.run_id)

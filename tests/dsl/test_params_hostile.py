@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from axl import Param, Workflow, step
-from axl.dsl.param_wire import MAX_DEPTH, wire_value
 from axl.dsl.params import load_params_file, merge_cli_params, parse_param_value
 from axl.errors import ParamsError
+from axl.param_wire import MAX_DEPTH, wire_value
 
 
 class Open(Workflow):
