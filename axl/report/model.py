@@ -95,7 +95,8 @@ class StepView:
 
     def to_dict(self) -> dict[str, Any]:
         """The record's fields (without ``key``) and ``upstream``, ``kept``, ``log_tail``."""
-        data = self.record.model_dump(mode="json", exclude={"key"})
+        data = self.record.to_dict()
+        del data["key"]
         data.update(upstream=list(self.upstream), kept=self.kept, log=self.log)
         data["log_tail"] = list(self.log_tail)
         return data
@@ -132,7 +133,9 @@ class RunView:
 
     def to_dict(self) -> dict[str, Any]:
         """The run as the ``run`` object of ``axl runs show --json`` (see docs/reports.md)."""
-        data = self.record.model_dump(mode="json", exclude={"steps", "upstream", "run_dir"})
+        data = self.record.to_dict()
+        for name in ("steps", "upstream", "run_dir"):
+            del data[name]
         data["hash"] = data.pop("ir_hash")
         data.update(path=self.path, counts=dict(self.counts()))
         data["steps"] = [step.to_dict() for step in self.steps]

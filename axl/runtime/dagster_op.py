@@ -62,7 +62,7 @@ except ImportError:  # pragma: no cover - the extra is installed where tests run
     ) from None
 
 from axl.dagster_paths import resolve, resolve_path
-from axl.dsl.param_wire import wire_value
+from axl.param_wire import wire_value
 from axl.runtime.run_folder import check_run_id
 from axl.runtime.runner_process import RunnerExit, run_runner
 from axl.runtime.shared_record import RunInfo, SharedRecord
@@ -178,7 +178,7 @@ class _Op:
         base = StepRecord(
             name=self.step.name, attempts=self.attempt, started=started, log=str(self.log)
         )
-        self.record.update(base.model_copy(update={"status": RUNNING}))
+        self.record.update(replace(base, status=RUNNING))
         try:
             if self.step.when is not None and not self._holds(self.step.when):
                 reason = f"when {self.step.when['text']!r} is false"
@@ -246,17 +246,16 @@ class _Op:
         reason: str | None = None,
     ) -> None:
         finished = time.time()
-        step = base.model_copy(
-            update={
-                "status": status,
-                "finished": finished,
-                "duration_ms": round((finished - started) * 1000, 3),
-                "outputs": list(outcome.outputs) if outcome is not None else [],
-                "error": error,
-                "reason": reason,
-                "exit_code": outcome.exit_code if outcome is not None else None,
-                "cache": outcome.cache if outcome is not None else None,
-            }
+        step = replace(
+            base,
+            status=status,
+            finished=finished,
+            duration_ms=round((finished - started) * 1000, 3),
+            outputs=list(outcome.outputs) if outcome is not None else [],
+            error=error,
+            reason=reason,
+            exit_code=outcome.exit_code if outcome is not None else None,
+            cache=outcome.cache if outcome is not None else None,
         )
         self.record.update(step)
 

@@ -1,7 +1,7 @@
 """What a step wrote for one output: the runner's result and the run record share it.
 
 A plain dataclass, so the runner (``python -m axl.runtime``) starts without
-pydantic; the run record's pydantic models validate it as one of their fields.
+pydantic; the run record reads it back as one of its fields (:mod:`axl.dataclass_json`).
 """
 
 from __future__ import annotations

@@ -5,17 +5,22 @@ each step that ends is appended to ``journal.jsonl`` beside it (one JSON line
 each, cheap and atomic for lines this small), so a run killed at any moment
 keeps what it finished. :meth:`RunRecord.load` replays the journal over the
 record; the end of the run compacts both into ``run.json``.
+
+The records are plain dataclasses (``axl run local`` starts without
+pydantic): ``to_dict`` gives their JSON data, ``from_dict`` reads it back
+through :mod:`axl.dataclass_json`, refusing a missing, unknown or mistyped
+field with a :class:`~axl.dataclass_json.DataError` that names its path.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field, ValidationError
-
+from axl.dataclass_json import DataError, load, plain
 from axl.errors import InfrastructureError, UsageError
 from axl.runtime.outputs import OutputInfo
 
@@ -62,7 +67,8 @@ SETTLED = (SUCCEEDED, CACHED, SKIPPED)
 """States a step can end a successful run in."""
 
 
-class StepRecord(BaseModel):
+@dataclass(slots=True, kw_only=True)
+class StepRecord:
     """What happened to one step.
 
     ``key`` is the digest of what the step consumed (code, params, env, the
@@ -76,7 +82,7 @@ class StepRecord(BaseModel):
     started: float | None = None
     finished: float | None = None
     duration_ms: float | None = None
-    outputs: list[OutputInfo] = Field(default_factory=list)
+    outputs: list[OutputInfo] = field(default_factory=list)
     error: dict[str, Any] | None = None
     reason: str | None = None
     log: str | None = None
@@ -86,8 +92,45 @@ class StepRecord(BaseModel):
     """A cached step's lookup: ``status`` (hit or miss), the cache ``key`` and its ``parts``
     (name -> digest), which ``axl cache explain`` compares with a later key."""
 
+    def deep_copy(self) -> StepRecord:
+        """A copy with its own outputs list, error and cache (what a later run may change)."""
+        return replace(
+            self,
+            outputs=list(self.outputs),  # each OutputInfo is frozen: shared, not copied
+            error=plain(self.error),
+            cache=plain(self.cache),
+        )
 
-class RunRecord(BaseModel):
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-safe data, the fields in declaration order (a journal line's order)."""
+        return {  # by hand: once a step, where dataclass_json.plain costs about 5 times more
+            "name": self.name,
+            "status": self.status,
+            "attempts": self.attempts,
+            "started": self.started,
+            "finished": self.finished,
+            "duration_ms": self.duration_ms,
+            "outputs": [output.to_dict() for output in self.outputs],
+            "error": plain(self.error),
+            "reason": self.reason,
+            "log": self.log,
+            "exit_code": self.exit_code,
+            "key": self.key,
+            "cache": plain(self.cache),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any) -> StepRecord:
+        """Rebuild from :meth:`to_dict` data (fields with defaults may be absent).
+
+        Raises:
+            DataError: a field is missing, unknown or of the wrong type.
+        """
+        return load(cls, data)
+
+
+@dataclass(slots=True, kw_only=True)
+class RunRecord:
     """A whole local run: written to ``<workspace>/runs/<run_id>/run.json``."""
 
     run_id: str
@@ -100,15 +143,42 @@ class RunRecord(BaseModel):
     started: float
     finished: float | None = None
     duration_ms: float | None = None
-    steps: dict[str, StepRecord] = Field(default_factory=dict)
+    steps: dict[str, StepRecord] = field(default_factory=dict)
     target: str | None = None
     error: dict[str, Any] | None = None
-    upstream: dict[str, list[str]] = Field(default_factory=dict)
+    upstream: dict[str, list[str]] = field(default_factory=dict)
     """Each step's upstream steps (the DAG's edges); empty in records written before it."""
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-safe data."""
-        return self.model_dump(mode="json")
+        """Plain JSON-safe data, the fields in declaration order."""
+        return {
+            "run_id": self.run_id,
+            "workflow": self.workflow,
+            "ref": self.ref,
+            "ir_hash": self.ir_hash,
+            "status": self.status,
+            "params": plain(self.params),
+            "run_dir": self.run_dir,
+            "started": self.started,
+            "finished": self.finished,
+            "duration_ms": self.duration_ms,
+            "steps": {name: step.to_dict() for name, step in self.steps.items()},
+            "target": self.target,
+            "error": plain(self.error),
+            "upstream": {name: list(ups) for name, ups in self.upstream.items()},
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any) -> RunRecord:
+        """Rebuild from :meth:`to_dict` data, steps and outputs included.
+
+        Records of earlier axl versions, without the fields added since (all
+        of which have defaults), are read as well.
+
+        Raises:
+            DataError: a field is missing, unknown or of the wrong type.
+        """
+        return load(cls, data)
 
     def save(self) -> Path:
         """Write ``run.json`` atomically in the run folder."""
@@ -116,9 +186,9 @@ class RunRecord(BaseModel):
         tmp = path.with_name(f".{RECORD_FILE}.{os.getpid()}.tmp")
         # One line, without indent: json's C encoder writes it (the indenting one is pure
         # Python, and costs more than a whole step for a record of a few hundred steps).
-        text = json.dumps(self.to_dict(), sort_keys=True) + "\n"
+        body = json.dumps(self.to_dict(), sort_keys=True) + "\n"
         try:
-            tmp.write_text(text, encoding="utf-8")
+            tmp.write_text(body, encoding="utf-8")
             os.replace(tmp, path)
         except OSError as exc:
             tmp.unlink(missing_ok=True)
@@ -138,16 +208,21 @@ class RunRecord(BaseModel):
         """Read the record of an earlier run, with the steps its journal adds."""
         path = run_dir / RECORD_FILE
         try:
-            record = cls.model_validate(json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, ValueError, ValidationError) as exc:
+            record = cls.from_dict(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError) as exc:
+            why = str(exc) if isinstance(exc, DataError) else type(exc).__name__
             raise UsageError(
-                f"cannot read the run record {path}: {type(exc).__name__}",
+                f"cannot read the run record {path}: {why}",
                 hint="check --run-id and --workspace; the run folder must hold run.json",
             ) from None
         for step in read_journal(run_dir):
             if step.name in record.steps:
                 record.steps[step.name] = step
         return record
+
+
+# A journal line as it always was: compact, its text as UTF-8 (not \u escapes).
+_JOURNAL_LINE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 class Journal:
@@ -162,7 +237,7 @@ class Journal:
 
     def append(self, step: StepRecord) -> None:
         """Record one step as it is now."""
-        line = step.model_dump_json() + "\n"
+        line = _JOURNAL_LINE.encode(step.to_dict()) + "\n"
         try:
             os.write(self._fd, line.encode())
         except OSError as exc:
@@ -184,8 +259,8 @@ def read_journal(run_dir: Path) -> list[StepRecord]:
     steps = []
     for line in data.splitlines():
         try:
-            steps.append(StepRecord.model_validate_json(line))
-        except ValueError:
+            steps.append(StepRecord.from_dict(json.loads(line)))
+        except ValueError:  # JSONDecodeError, UnicodeDecodeError, DataError
             continue
     return steps
 

@@ -45,7 +45,7 @@ def kept_steps(
         ) from None
     reason = f"kept from Dagster run {parent}"
     return {
-        name: step.model_copy(update={"reason": step.reason or reason}, deep=True)
+        name: replace(step.deep_copy(), reason=step.reason or reason)
         for name, step in record.steps.items()
         if name not in selected and step.status in (SUCCEEDED, CACHED, SKIPPED)
     }

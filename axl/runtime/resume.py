@@ -127,7 +127,7 @@ def reuse_previous(
                     records[name].status = NOT_RUN
                     records[name].reason = "not selected by --only"
             continue
-        records[name] = old.model_copy(deep=True)
+        records[name] = old.deep_copy()
         problem = output_problem(old, previous.run_id)
         if problem is None:
             key = current_key(name)

@@ -24,7 +24,7 @@ import json
 import os
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -104,7 +104,7 @@ class SharedRecord:
             steps = self._ensure_record()
             before = steps.get(step.name, {})
             if before.get("started") is not None:
-                step = step.model_copy(update={"started": before["started"]})
+                step = replace(step, started=before["started"])
             changes = [step]
             steps[step.name] = {"status": step.status}
             for found in settle(steps, self.upstream, self.selected):
