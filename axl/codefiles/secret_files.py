@@ -36,7 +36,22 @@ class SecretRule:
         """Whether the POSIX ``path`` (relative to the archive root) matches the rule."""
         depth = self.glob.count("/") + 1
         tail = "/".join(path.lower().split("/")[-depth:])
-        return fnmatch.fnmatchcase(tail, self.glob)
+        return _glob_matches(tail, self.glob)
+
+
+def _glob_matches(name: str, glob: str) -> bool:
+    """``fnmatch.fnmatchcase(name, glob)``, without compiling a regex for the usual shapes
+    (a plain name, ``*SUFFIX``, ``PREFIX*``): every file of a project is tried against
+    every rule each time the step cache digests the code."""
+    star = glob.find("*")
+    if not any(c in glob for c in "?[") and glob.count("*") <= 1:
+        if star < 0:
+            return name == glob
+        if star == 0:
+            return name.endswith(glob[1:])
+        if star == len(glob) - 1:
+            return name.startswith(glob[:-1])
+    return fnmatch.fnmatchcase(name, glob)
 
 
 _CREDENTIALS = "a credentials file"
@@ -118,6 +133,6 @@ _SOURCE_SUFFIXES = (".py", ".pyi", ".ipynb")
 def secret_reason(path: str) -> str | None:
     """What the file at ``path`` looks like (``"a credentials file"``...), or None."""
     name = path.rsplit("/", 1)[-1].lower()
-    if name.endswith(_SOURCE_SUFFIXES) or any(fnmatch.fnmatchcase(name, g) for g in _NEVER):
+    if name.endswith(_SOURCE_SUFFIXES) or any(_glob_matches(name, g) for g in _NEVER):
         return None
     return next((rule.reason for rule in SECRET_RULES if rule.matches(path)), None)

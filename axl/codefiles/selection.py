@@ -15,21 +15,22 @@ mtime 0 and no file name, and the compression level is fixed.
 
 from __future__ import annotations
 
-import gzip
 import os
 import re
 import stat
-import tarfile
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from blake3 import blake3
 
 from axl.codefiles.ignore import AXLIGNORE, walk_tree
 from axl.codefiles.secret_files import secret_reason
 from axl.errors import AxlError
+
+if TYPE_CHECKING:  # imported where an archive is written: digesting the code needs neither
+    import tarfile
 
 ARCHIVE_MTIME = 315532800  # 1980-01-01T00:00:00Z: what zip-era tools accept as "no date"
 COMPRESSLEVEL = 6
@@ -161,6 +162,8 @@ class HashingSink:
 
 
 def _tarinfo(entry: Entry, size: int) -> tarfile.TarInfo:
+    import tarfile
+
     info = tarfile.TarInfo(entry.name)
     info.mtime = ARCHIVE_MTIME
     info.mode = entry.mode
@@ -188,6 +191,9 @@ def add_entry(tar: tarfile.TarFile, root: Path, entry: Entry, prefix: str = "") 
 
 
 def stream_archive(root: Path, entries: Sequence[Entry], sink: HashingSink) -> None:
+    import gzip
+    import tarfile
+
     gz = gzip.GzipFile(filename="", mode="wb", fileobj=sink, compresslevel=COMPRESSLEVEL, mtime=0)
     with gz, tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar:
         for entry in entries:

@@ -28,7 +28,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 from blake3 import blake3
 
@@ -46,6 +46,9 @@ from axl.runtime.cache_store import (
 )
 from axl.runtime.outputs import OutputInfo
 
+if TYPE_CHECKING:
+    from axl.runtime.logs import LogStream
+
 __all__ = ["ENTRY_FILE", "Lookup", "for_step_process", "lookup", "open_store"]
 
 HIT, MISS = "hit", "miss"
@@ -60,7 +63,7 @@ class Lookup:
     store: CacheStore
     outputs: tuple[OutputInfo, ...] | None = None
     stored: bool | None = None
-    log: TextIO | None = None
+    log: LogStream | None = None
     """Where its warnings go (None: stderr)."""
 
     def report(self) -> dict[str, Any]:
@@ -148,7 +151,7 @@ def lookup(
     input_digests: Mapping[str, str],
     *,
     durable: bool = False,
-    log: TextIO | None = None,
+    log: LogStream | None = None,
 ) -> Lookup:
     """The step's key, and its outputs put in place when the store holds an entry for it
     (fsynced with ``durable``, as the runner writes outputs); warnings go to ``log``.
@@ -213,6 +216,7 @@ def _place(
     described = {o.get("name"): o for o in entry.get("outputs", ()) if isinstance(o, dict)}
     files = entry["files"]
     staged: list[tuple[str, str, ArtifactMeta]] = []
+    placed = 0  # of the staged files, those renamed into place
     try:
         for out in manifest.outputs:
             item = described.get(out.name)
@@ -241,6 +245,7 @@ def _place(
             sidecar = sidecar_of(target)
             atomic.remove(sidecar)  # no sidecar ever describes the file being replaced
             os.replace(temp, target)
+            placed += 1
             mine = dataclasses.replace(
                 meta, run_id=manifest.run_id, step=manifest.step, workflow=manifest.workflow_name
             )
@@ -259,8 +264,8 @@ def _place(
             )
         return tuple(outputs)
     finally:
-        for _, temp, _ in staged:
-            atomic.remove(temp)  # nothing left once renamed
+        for _, temp, _ in staged[placed:]:
+            atomic.remove(temp)
 
 
 def _file_digest(path: str) -> str | None:

@@ -23,6 +23,8 @@ class ForkPool:
     Forking (and the child's exit) happens while other steps run, off the
     critical path; each step still gets a fresh process, so no state leaks
     from one step to the next and a crash takes down only its own step.
+    Nothing is forked before the first step (a run whose steps are all cache
+    hits forks none).
     """
 
     def __init__(self, server: ForkServer, *, durable: bool, spares: int) -> None:

@@ -315,16 +315,23 @@ def _answer_from_cache(state: _State, name: str, step_dir: Path, started: float)
     """A cached step whose entry the store holds is restored here, by the runner's own
     lookup, without a step process; False on a miss (the step's process looks up again,
     runs the step and stores it). A hit imports no user code and starts no thread pool
-    that outlives it, and the step processes come from the fork server, so this is safe."""
+    that outlives it, and the step processes come from the fork server, so this is safe.
+
+    A hit writes no step log (its record holds the cache report); a lookup that warns
+    starts the log the step's process then appends to."""
+    from axl.runtime.logs import LazyLog
     from axl.runtime.runner import execute_cached
 
     step = state.record.steps[name]
-    log_path = step_dir / STEP_LOG
-    with open(log_path, "a", encoding="utf-8") as log:
+    log = LazyLog(str(step_dir / STEP_LOG))
+    try:
         result = execute_cached(state.manifests[name], durable=state.options.durable, log=log)
+    finally:
+        log.close()
     if result is None:
         return False
-    step.log = str(log_path)
+    if log.written:
+        step.log = log.path
     _notify(state.options, "started", step)
     step.finished = time.time()
     step.duration_ms = round((step.finished - started) * 1000, 3)

@@ -18,7 +18,7 @@ import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 from axl.errors import (
     ArtifactError,
@@ -33,6 +33,7 @@ from axl.runtime.outputs import OutputInfo
 
 if TYPE_CHECKING:
     from axl.runtime.cache import Lookup
+    from axl.runtime.logs import LogStream
 
 _AXL_DIR = str(Path(__file__).resolve().parents[1])
 
@@ -107,7 +108,7 @@ def run_step(manifest: Manifest, *, durable: bool = True) -> StepResult:
 
 
 def restore_cached(
-    manifest: Manifest, *, durable: bool = True, log: TextIO | None = None
+    manifest: Manifest, *, durable: bool = True, log: LogStream | None = None
 ) -> StepResult | None:
     """A cached step's result when the store holds it, put in place as :func:`run_step`
     puts it (the same lookup; nothing imported or called); None on a miss.
@@ -135,7 +136,7 @@ def _hit(cached: Lookup, outputs: tuple[OutputInfo, ...], start: float) -> StepR
     )
 
 
-def _lookup(manifest: Manifest, durable: bool, log: TextIO | None = None) -> Lookup:
+def _lookup(manifest: Manifest, durable: bool, log: LogStream | None = None) -> Lookup:
     """The step's cache key (each artifact input checked and digested) and what the store has."""
     from axl.io.artifacts import verify_artifact
     from axl.runtime.cache import lookup
@@ -430,23 +431,15 @@ def execute(manifest: Manifest, *, durable: bool = True) -> Outcome:
     return Outcome(exit_code=EXIT_OK, result=result)
 
 
-def execute_cached(manifest: Manifest, *, durable: bool, log: TextIO) -> StepResult | None:
+def execute_cached(manifest: Manifest, *, durable: bool, log: LogStream) -> StepResult | None:
     """The local engine's answer to a cached step before it starts a process for it: on a
-    hit, the result :func:`execute` would give, its events written to ``log`` as
-    :func:`execute` writes them; None on a miss, or when the lookup fails (the step's
-    process then runs the step and reports why)."""
-    from axl.runtime.logs import log_event
-
-    context = _log_context(manifest)
-    start = time.perf_counter()
+    hit, the result :func:`execute` would give (the run record keeps its cache report, so
+    no event is written); None on a miss, or when the lookup fails (the step's process then
+    runs the step and reports why). The lookup's warnings go to ``log``."""
     try:
-        result = restore_cached(manifest, durable=durable, log=log)
+        return restore_cached(manifest, durable=durable, log=log)
     except (AxlError, OSError):
         return None
-    if result is not None:
-        log_event("started", stream=log, **context)
-        _log_succeeded(result, start, context, log)
-    return result
 
 
 def _log_context(manifest: Manifest) -> dict[str, Any]:
@@ -457,9 +450,7 @@ def _log_context(manifest: Manifest) -> dict[str, Any]:
     }
 
 
-def _log_succeeded(
-    result: StepResult, start: float, context: dict[str, Any], log: TextIO | None = None
-) -> None:
+def _log_succeeded(result: StepResult, start: float, context: dict[str, Any]) -> None:
     from axl.runtime.logs import log_event
 
     extra: dict[str, Any] = {"cache": result.cache} if result.cache is not None else {}
@@ -467,7 +458,6 @@ def _log_succeeded(
         "succeeded",
         duration_ms=(time.perf_counter() - start) * 1000,
         outputs=[o.to_dict() for o in result.outputs],
-        stream=log,
         **extra,
         **context,
     )

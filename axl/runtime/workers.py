@@ -124,9 +124,8 @@ class StepProcesses:
         self.jobs: dict[str, Launched] = {}
         """The running steps, by name."""
         self.pool: ForkPool | WorkerPool | None = None
-        if server is not None and mode == "fork":
+        if server is not None and mode == "fork":  # its children are forked at the first step
             self.pool = ForkPool(server, durable=durable, spares=min(parallel, steps) + 1)
-            self.pool.refill()
         elif server is not None:
             self.pool = WorkerPool(server, durable=durable, size=parallel)
         self._interrupts = interrupts

@@ -14,38 +14,11 @@ from typing import Any
 
 import pytest
 
-from axl import Param, Workflow, step
 from axl.manifest import Manifest
 from axl.runtime.api import run_local
 from axl.runtime.cache_s3 import S3Store
 from axl.runtime.cache_store import FolderStore
-
-
-class ThreeCached(Workflow):
-    """Three cached steps; each call appends the step's name to ``ledger``."""
-
-    name = "three-cached"
-    ledger = Param(type=str)
-    outputs = ["second", "third"]
-
-    def _called(self, name: str) -> None:
-        with open(self.ledger, "a") as f:
-            f.write(name + "\n")
-
-    @step(cache=True)
-    def first(self) -> int:
-        self._called("first")
-        return 1
-
-    @step(cache=True)
-    def second(self, first: int) -> int:
-        self._called("second")
-        return first + 1
-
-    @step(cache=True)
-    def third(self) -> int:
-        self._called("third")
-        return 3
+from tests.runtime.workflows import ThreeCached
 
 
 def _closed_endpoint() -> str:

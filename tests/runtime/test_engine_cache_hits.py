@@ -10,8 +10,9 @@ import pytest
 
 from axl.runtime.api import run_local
 from axl.runtime.cache_store import DEFAULT_FOLDER
+from axl.runtime.fork_server import ForkServer
 from axl.runtime.workers import StepProcesses
-from tests.runtime.workflows import Cached
+from tests.runtime.workflows import Cached, ThreeCached
 
 
 @pytest.fixture
@@ -26,6 +27,20 @@ def started(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(StepProcesses, "start", counting)
     return names
+
+
+@pytest.fixture
+def spawned(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The step processes (workers, one-step children) the fork server is asked for."""
+    kinds: list[str] = []
+    spawn = ForkServer.spawn
+
+    def counting(self: ForkServer, entry: str, durable: bool) -> Any:
+        kinds.append(entry)
+        return spawn(self, entry, durable)
+
+    monkeypatch.setattr(ForkServer, "spawn", counting)
+    return kinds
 
 
 def _events(log: str | None) -> list[dict[str, Any]]:
@@ -55,9 +70,13 @@ def test_a_hit_starts_no_step_process_and_is_recorded_as_the_runner_records_it(
     assert step.key == before.key  # the run record's own key, as before
     assert step.outputs[0].digest == before.outputs[0].digest
     assert step.outputs[0].path.startswith(second.record.run_dir)
-    events = _events(step.log)
-    assert [e["status"] for e in events] == ["started", "succeeded"]
-    assert events[1]["cache"] == step.cache and events[1]["run_id"] == second.record.run_id
+    # nothing to say beyond the record: the step's folder holds its output and sidecar only
+    assert step.log is None
+    step_dir = Path(second.record.run_dir) / "expensive"
+    assert sorted(p.name for p in step_dir.iterdir()) == ["output.meta.json", "output.pkl"]
+    saved = json.loads((Path(second.record.run_dir) / "run.json").read_text())
+    assert saved["steps"]["expensive"]["cache"] == step.cache
+    assert saved["steps"]["expensive"]["log"] is None
     assert (tmp_path / "ledger").read_text() == "ran\n"
 
 
@@ -88,3 +107,55 @@ def test_a_damaged_entry_falls_back_to_running_the_step_with_a_warning(
         "cached"
     )
     assert started == ["base"]
+
+
+@pytest.mark.parametrize("isolation", ["worker", "fork", "subprocess"])
+def test_a_rerun_where_every_step_hits_starts_no_step_process(
+    tmp_path: Path, started: list[str], spawned: list[str], isolation: str
+) -> None:
+    params = {"ledger": str(tmp_path / "ledger")}
+    first = run_local(ThreeCached, params, workspace=tmp_path, isolation=isolation)
+    assert first.ok and first.value == 2
+    assert sorted(started) == ["first", "second", "third"]
+    assert (spawned != []) == (isolation != "subprocess")
+
+    started.clear()
+    spawned.clear()
+    again = run_local(ThreeCached, params, workspace=tmp_path, isolation=isolation)
+    assert again.ok and again.value == 2 and again.outputs["third"] == 3
+    assert started == [] and spawned == []  # no worker, no forked child, no interpreter
+    assert {s.status for s in again.record.steps.values()} == {"cached"}
+    assert sorted((tmp_path / "ledger").read_text().split()) == ["first", "second", "third"]
+    for name, hit in again.record.steps.items():
+        assert hit.log is None and hit.exit_code == 0
+        assert hit.outputs[0].path == str(Path(again.record.run_dir) / name / "output.pkl")
+        assert hit.outputs[0].digest == first.record.steps[name].outputs[0].digest
+
+
+def test_only_the_miss_among_hits_reaches_a_step_process(
+    tmp_path: Path, started: list[str], spawned: list[str]
+) -> None:
+    """A damaged entry is a miss: its step alone is forked; the hits stay in the engine."""
+    params = {"ledger": str(tmp_path / "ledger")}
+    run_local(ThreeCached, params, workspace=tmp_path, isolation="fork")
+    (entry,) = [
+        p.parent
+        for p in (tmp_path / DEFAULT_FOLDER).glob("*/entry.json")
+        if json.loads(p.read_text())["step"] == "third"
+    ]
+    data = next(p for p in entry.iterdir() if p.name.startswith("output"))
+    data.chmod(0o644)
+    data.write_bytes(b"not the stored result")
+
+    started.clear()
+    spawned.clear()
+    after = run_local(ThreeCached, params, workspace=tmp_path, isolation="fork")
+    assert after.ok and after.outputs["third"] == 3
+    statuses = {name: s.status for name, s in after.record.steps.items()}
+    assert statuses == {"first": "cached", "second": "cached", "third": "succeeded"}
+    assert started == ["third"] and spawned[0] == "child"
+    ledger = (tmp_path / "ledger").read_text().split()
+    assert sorted(ledger) == ["first", "second", "third", "third"] and ledger[-1] == "third"
+    third = after.record.steps["third"]
+    events = _events(third.log)  # the engine's warning, then the step process's own events
+    assert [e["status"] for e in events] == ["cache_warning", "started", "succeeded"]

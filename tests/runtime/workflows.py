@@ -189,3 +189,30 @@ class Awaits(Workflow):
     @step
     def double(self, fetch: int) -> int:
         return fetch * 2
+
+
+class ThreeCached(Workflow):
+    """Three cached steps; each call appends the step's name to ``ledger``."""
+
+    name = "three-cached"
+    ledger = Param(type=str)
+    outputs = ["second", "third"]
+
+    def _called(self, name: str) -> None:
+        with open(self.ledger, "a") as f:
+            f.write(name + "\n")
+
+    @step(cache=True)
+    def first(self) -> int:
+        self._called("first")
+        return 1
+
+    @step(cache=True)
+    def second(self, first: int) -> int:
+        self._called("second")
+        return first + 1
+
+    @step(cache=True)
+    def third(self) -> int:
+        self._called("third")
+        return 3
