@@ -25,7 +25,6 @@ import contextlib
 import fcntl
 import json
 import os
-import secrets
 import shutil
 import time
 from collections.abc import Mapping
@@ -192,7 +191,7 @@ class FolderStore:
         target = self.root / key
         if target.exists():
             return False
-        temp = self.root / f".{key}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+        temp = self.root / f".{key}.{os.getpid()}.{_token()}.tmp"
         try:
             temp.mkdir(parents=True)
             for name, source in files.items():
@@ -372,9 +371,14 @@ def clone_file(source: Path, target: Path) -> None:
         raise
 
 
+def _token() -> str:
+    """8 random hex digits for a temporary name (``secrets`` would load OpenSSL to say so)."""
+    return os.urandom(4).hex()
+
+
 def _discard(folder: Path) -> None:
     """Remove a folder of the store (renamed aside first, so no reader sees it half gone)."""
-    aside = folder.with_name(f".{folder.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    aside = folder.with_name(f".{folder.name}.{os.getpid()}.{_token()}.tmp")
     with contextlib.suppress(OSError):
         os.rename(folder, aside)
     shutil.rmtree(aside, ignore_errors=True)

@@ -22,7 +22,6 @@ finished; Ctrl-C or SIGTERM stops the steps and records the run as
 from __future__ import annotations
 
 import os
-import secrets
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -76,7 +75,8 @@ class _State:
 
 def new_run_id() -> str:
     """``20261129-041500-3fa2c1``: sortable by time, unique enough for one machine."""
-    return time.strftime("%Y%m%d-%H%M%S", time.localtime()) + "-" + secrets.token_hex(3)
+    # os.urandom, which secrets.token_hex reads too (importing secrets loads OpenSSL)
+    return time.strftime("%Y%m%d-%H%M%S", time.localtime()) + "-" + os.urandom(3).hex()
 
 
 def execute_run(ir: IRWorkflow, params: Mapping[str, Any], options: LocalOptions) -> RunRecord:
