@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import shlex
 import sys
 from pathlib import Path
 from typing import Any
@@ -100,7 +99,6 @@ def local(
     """
     from axl.runtime.api import run_local
     from axl.runtime.interrupts import RunInterrupted
-    from axl.runtime.metrics import write_metrics
     from axl.runtime.progress import LiveProgress, PlainProgress
 
     params = cli_params(params_file, param)
@@ -136,7 +134,7 @@ def local(
             )
     except RunInterrupted as stop:
         if metrics_file is not None and stop.record is not None:
-            write_metrics(stop.record, metrics_file)
+            _write_metrics(stop.record, metrics_file)
         _print_cancelled(stop, target, workspace, as_json)
         raise typer.Exit(stop.exit_code) from None
     except KeyboardInterrupt:  # before the run began: nothing was recorded
@@ -146,7 +144,7 @@ def local(
         )
         raise typer.Exit(130) from None
     if metrics_file is not None:
-        write_metrics(result.record, metrics_file)
+        _write_metrics(result.record, metrics_file)
     code = _exit_code(result)
     if as_json:
         summary = _summary(result)
@@ -160,6 +158,12 @@ def local(
     raise typer.Exit(code)
 
 
+def _write_metrics(record: Any, path: Path) -> None:
+    from axl.runtime.metrics import write_metrics
+
+    write_metrics(record, path)
+
+
 def _report(error: dict[str, Any], as_json: bool) -> None:
     if as_json:
         emit_json({"ok": False, "error": error})
@@ -171,6 +175,8 @@ def _resume_command(target: str, run_id: str, workspace: Path, *extra: str) -> s
     command = ["axl", "run", "local", "-m", target, "--run-id", run_id, *extra]
     if workspace != Path(".axl"):
         command += ["--workspace", str(workspace)]
+    import shlex
+
     return shlex.join(command)
 
 
