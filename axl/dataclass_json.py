@@ -29,6 +29,7 @@ Model = TypeVar("Model")
 
 _Check = Callable[[Any, str], Any]
 
+_AS_IS = frozenset({str, int, float, bool, type(None)})
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 """Each model class's init fields, in order (the derived ones, like lookup tables, left out)."""
 
@@ -38,19 +39,24 @@ class DataError(ValueError):
 
 
 def plain(value: Any) -> Any:
-    """A model, tuple, list or dict as JSON data; anything else as it is."""
-    names = _FIELD_NAMES.get(type(value))
-    if names is None and dataclasses.is_dataclass(value):
-        names = _FIELD_NAMES[type(value)] = tuple(
-            f.name for f in dataclasses.fields(value) if f.init
-        )
-    if names is not None:
-        return {name: plain(getattr(value, name)) for name in names}
-    if isinstance(value, tuple | list):
-        return [plain(item) for item in value]
-    if isinstance(value, dict):
+    """A dataclass, tuple, list or dict as JSON data; anything else as it is."""
+    kind = type(value)
+    if kind in _AS_IS:
+        return value
+    if kind is dict:
         return {key: plain(item) for key, item in value.items()}
-    return value
+    if kind is list or kind is tuple:
+        return [plain(item) for item in value]
+    names = _FIELD_NAMES.get(kind)
+    if names is None:
+        if not dataclasses.is_dataclass(value) or isinstance(value, type):
+            if isinstance(value, dict):
+                return {key: plain(item) for key, item in value.items()}
+            if isinstance(value, tuple | list):
+                return [plain(item) for item in value]
+            return value
+        names = _FIELD_NAMES[kind] = tuple(f.name for f in dataclasses.fields(value) if f.init)
+    return {name: plain(getattr(value, name)) for name in names}
 
 
 def load(cls: type[Model], data: Any) -> Model:
