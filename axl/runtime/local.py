@@ -71,6 +71,9 @@ class _State:
     server: ForkServer | None = None
     procs: StepProcesses | None = None
     interrupts: Interrupts = field(default_factory=Interrupts)
+    checked: dict[str, str] = field(default_factory=dict)
+    """Output files of this run by path, with the digest taken as they were written or
+    restored (by a step's process, or by a hit here): a hit downstream keys on it."""
 
 
 def new_run_id() -> str:
@@ -325,7 +328,9 @@ def _answer_from_cache(state: _State, name: str, step_dir: Path, started: float)
     step = state.record.steps[name]
     log = LazyLog(str(step_dir / STEP_LOG))
     try:
-        result = execute_cached(state.manifests[name], durable=state.options.durable, log=log)
+        result = execute_cached(
+            state.manifests[name], durable=state.options.durable, log=log, checked=state.checked
+        )
     finally:
         log.close()
     if result is None:
@@ -376,6 +381,8 @@ def _succeeded(state: _State, name: str, result: Mapping[str, Any]) -> None:
     step = state.record.steps[name]
     step.error = None
     step.outputs = [OutputInfo(**o) for o in result.get("outputs", [])]
+    for output in step.outputs:
+        state.checked[output.path] = output.digest
     cache = result.get("cache")
     step.cache = cache if isinstance(cache, dict) else None
     if step.cache is not None and step.cache.get("status") == "hit":  # the runner's lookup

@@ -15,7 +15,7 @@ import os
 import sys
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -108,16 +108,24 @@ def run_step(manifest: Manifest, *, durable: bool = True) -> StepResult:
 
 
 def restore_cached(
-    manifest: Manifest, *, durable: bool = True, log: LogStream | None = None
+    manifest: Manifest,
+    *,
+    durable: bool = True,
+    log: LogStream | None = None,
+    checked: Mapping[str, str] | None = None,
 ) -> StepResult | None:
     """A cached step's result when the store holds it, put in place as :func:`run_step`
     puts it (the same lookup; nothing imported or called); None on a miss.
+
+    ``checked`` maps input files the caller checked in this run (written or restored
+    by it, digest taken then) to their digests: those are keyed by that digest
+    instead of being read again.
 
     Raises :class:`AxlError` as :func:`run_step` would (an input that fails its check).
     Warnings (a damaged entry, say) go to ``log``, else stderr.
     """
     start = time.perf_counter()
-    cached = _lookup(manifest, durable, log)
+    cached = _lookup(manifest, durable, log, checked)
     return _hit(cached, cached.outputs, start) if cached.outputs is not None else None
 
 
@@ -136,8 +144,14 @@ def _hit(cached: Lookup, outputs: tuple[OutputInfo, ...], start: float) -> StepR
     )
 
 
-def _lookup(manifest: Manifest, durable: bool, log: LogStream | None = None) -> Lookup:
-    """The step's cache key (each artifact input checked and digested) and what the store has."""
+def _lookup(
+    manifest: Manifest,
+    durable: bool,
+    log: LogStream | None = None,
+    checked: Mapping[str, str] | None = None,
+) -> Lookup:
+    """The step's cache key (each artifact input checked and digested, unless ``checked``
+    holds it) and what the store has."""
     from axl.io.artifacts import verify_artifact
     from axl.runtime.cache import lookup
 
@@ -146,6 +160,10 @@ def _lookup(manifest: Manifest, durable: bool, log: LogStream | None = None) -> 
         if item.source != "artifact":
             continue
         assert item.path is not None
+        known = checked.get(item.path) if checked else None
+        if known is not None:
+            digests[item.name] = known
+            continue
         run_id = manifest.run_id if item.ref is not None else None
         try:
             digests[item.name] = verify_artifact(item.path, step=item.ref, run_id=run_id).digest
@@ -431,13 +449,20 @@ def execute(manifest: Manifest, *, durable: bool = True) -> Outcome:
     return Outcome(exit_code=EXIT_OK, result=result)
 
 
-def execute_cached(manifest: Manifest, *, durable: bool, log: LogStream) -> StepResult | None:
+def execute_cached(
+    manifest: Manifest,
+    *,
+    durable: bool,
+    log: LogStream,
+    checked: Mapping[str, str] | None = None,
+) -> StepResult | None:
     """The local engine's answer to a cached step before it starts a process for it: on a
     hit, the result :func:`execute` would give (the run record keeps its cache report, so
     no event is written); None on a miss, or when the lookup fails (the step's process then
-    runs the step and reports why). The lookup's warnings go to ``log``."""
+    runs the step and reports why). The lookup's warnings go to ``log``; ``checked`` as
+    for :func:`restore_cached`."""
     try:
-        return restore_cached(manifest, durable=durable, log=log)
+        return restore_cached(manifest, durable=durable, log=log, checked=checked)
     except (AxlError, OSError):
         return None
 

@@ -159,3 +159,35 @@ def test_only_the_miss_among_hits_reaches_a_step_process(
     third = after.record.steps["third"]
     events = _events(third.log)  # the engine's warning, then the step process's own events
     assert [e["status"] for e in events] == ["cache_warning", "started", "succeeded"]
+
+
+def test_a_hit_keys_on_the_digest_its_run_took_of_an_upstream_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An input written or restored earlier in the same run is not read again for the key;
+    an input this invocation did not write (a result kept by --only) is read and checked."""
+    import axl.io.artifacts as artifacts
+
+    params = {"ledger": str(tmp_path / "ledger")}
+    first = run_local(ThreeCached, params, workspace=tmp_path, run_id="one")
+    read: list[str] = []
+    verify = artifacts.verify_artifact
+
+    def counting(path: Any, **kwargs: Any) -> Any:
+        read.append(Path(path).parent.name)
+        return verify(path, **kwargs)
+
+    monkeypatch.setattr(artifacts, "verify_artifact", counting)
+    again = run_local(ThreeCached, params, workspace=tmp_path)
+    assert {s.status for s in again.record.steps.values()} == {"cached"}
+    assert read == []  # `second` keyed on the digest of `first` that its own hit restored
+    key = first.record.steps["second"].cache["key"]  # type: ignore[index]
+    assert again.record.steps["second"].cache["key"] == key  # type: ignore[index]
+
+    only = run_local(ThreeCached, params, workspace=tmp_path, run_id="one", only="second")
+    assert only.record.steps["second"].status == "cached"
+    # The kept results are checked as the run resumes (first, third), and the hit of
+    # `second` reads `first` again: this invocation did not write it.
+    assert sorted(read) == ["first", "first", "third"]
+    assert only.record.steps["second"].cache["key"] == key  # type: ignore[index]
+    assert sorted((tmp_path / "ledger").read_text().split()) == ["first", "second", "third"]
