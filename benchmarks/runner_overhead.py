@@ -6,6 +6,11 @@ number of runs for every side, each side warm (one untimed run first, in this
 process) and the sides interleaved run by run:
 
 * floor: a plain Python loop that pickles each result to a file and loads it back;
+* floor (a step's files): the folder and files an axl step makes (a log, the
+  value and its sidecar through temporary files renamed into place) and the
+  value read back, without a step or a process: what the disk alone costs a
+  step at the moment of the run (folder and file creation on this VM's disk
+  moves between 50 and 600 µs from minute to minute);
 * axl: ``axl.run_local`` with ``isolation="worker"`` (the default: long-lived
   forked workers) and ``"fork"`` (a fresh forked process per step), each step's
   artifact and sidecar written atomically and its input's digest checked;
@@ -184,6 +189,7 @@ def timed(fn: Callable[[], None]) -> tuple[float, float]:
 
 SIDES = (
     "floor (pickle loop)",
+    "floor (a step's files, no process)",
     "axl run_local, isolation=worker",
     "axl run_local, isolation=fork",
     "kedro SequentialRunner",
@@ -191,8 +197,35 @@ SIDES = (
 )
 
 
+def files_floor(shape: str, folder: Path, run: int) -> float:
+    """Seconds for the files an axl step makes, without a step or a process: per step a
+    folder, a log line, the pickled value and a sidecar (each through a temporary file
+    renamed into place), then the value read back. What the disk alone costs a step."""
+    steps = N + (2 if shape == "fan-out" else 0)
+    run_dir = folder / f"files-{run}"
+    start = time.perf_counter()
+    run_dir.mkdir()
+    for i in range(steps):
+        step_dir = run_dir / f"s{i}"
+        step_dir.mkdir()
+        (step_dir / "step.log").write_text('{"event": "started"}\n')
+        for name, data in (("output.pkl", pickle.dumps(i)), ("output.meta.json", b"{}")):
+            temp = step_dir / f".{name}.tmp"
+            temp.write_bytes(data)
+            os.replace(temp, step_dir / name)
+        pickle.loads((step_dir / "output.pkl").read_bytes())
+    return time.perf_counter() - start
+
+
 def side_runner(side: str, shape: str, folder: Path) -> Callable[[], None] | None:
     """One run of ``side`` on ``shape`` (None: the peer is not installed)."""
+    if side.startswith("floor (a step"):
+        runs = itertools.count()
+
+        def files() -> None:
+            files_floor(shape, folder, next(runs))
+
+        return files
     if side.startswith("floor"):
 
         def loop() -> None:
