@@ -28,15 +28,17 @@ class LazyLog:
     def __init__(self, path: str) -> None:
         self.path = path
         self._fd: int | None = None
+        self._made = False
 
     @property
     def written(self) -> bool:
-        """Whether anything was written (the file exists)."""
-        return self._fd is not None
+        """Whether anything was written (the file exists), before or after :meth:`close`."""
+        return self._made
 
     def write(self, text: str, /) -> int:
         if self._fd is None:
             self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+            self._made = True
         data = text.encode("utf-8", "replace")
         view = memoryview(data)
         while view:
