@@ -297,8 +297,8 @@ class IRWorkflow(IRModel):
 
         try:
             data = json.loads(text)
-        except ValueError as exc:
-            raise DataError(f"not JSON: {exc}") from None
+        except (ValueError, RecursionError) as exc:
+            raise DataError(f"not JSON: {type(exc).__name__}: {exc}") from None
         return cls.from_dict(data)
 
     def compute_hash(self) -> str:

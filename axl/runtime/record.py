@@ -209,7 +209,7 @@ class RunRecord:
         path = run_dir / RECORD_FILE
         try:
             record = cls.from_dict(json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, RecursionError) as exc:  # RecursionError: nested too deep
             why = str(exc) if isinstance(exc, DataError) else type(exc).__name__
             raise UsageError(
                 f"cannot read the run record {path}: {why}",
@@ -260,7 +260,7 @@ def read_journal(run_dir: Path) -> list[StepRecord]:
     for line in data.splitlines():
         try:
             steps.append(StepRecord.from_dict(json.loads(line)))
-        except ValueError:  # JSONDecodeError, UnicodeDecodeError, DataError
+        except (ValueError, RecursionError):  # JSONDecodeError, UnicodeDecodeError, DataError
             continue
     return steps
 

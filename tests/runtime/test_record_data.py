@@ -250,3 +250,17 @@ def test_journal_lines_that_are_torn_or_refused_are_skipped(tmp_path: Path) -> N
     wrong = json.dumps({"name": "b", "attempts": "2"})
     (tmp_path / JOURNAL_FILE).write_text(f"{good}\n{wrong}\n[]\n{good[:20]}")
     assert read_journal(tmp_path) == [StepRecord(name="a", status="succeeded")]
+
+
+def test_a_record_nested_too_deep_is_a_usage_error_and_such_a_journal_line_is_skipped(
+    tmp_path: Path,
+) -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    data = _record(tmp_path).to_dict()
+    data["params"] = {"deep": "DEEP"}
+    (tmp_path / RECORD_FILE).write_text(json.dumps(data).replace('"DEEP"', deep))
+    with pytest.raises(UsageError, match="RecursionError"):
+        RunRecord.load(tmp_path)
+    good = json.dumps(StepRecord(name="a", status="succeeded").to_dict())
+    (tmp_path / JOURNAL_FILE).write_text(f"{deep}\n{good}\n")
+    assert read_journal(tmp_path) == [StepRecord(name="a", status="succeeded")]
