@@ -154,6 +154,6 @@ def decode_sidecar(raw: bytes, source: str) -> ArtifactMeta:
     """Parse a sidecar's bytes; ``source`` names it in errors."""
     try:
         data = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested too deep to parse
         raise _invalid(source, "it is not valid JSON") from None
     return ArtifactMeta.from_dict(data, source=source)

@@ -253,7 +253,7 @@ class S3Store:
             text = answer.body.read()
         try:
             return json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):
             return {}
 
     def _folders(self) -> dict[str, dict[str, tuple[int, float]]]:

@@ -238,7 +238,7 @@ class FolderStore:
             names = os.listdir(folder)
         except FileNotFoundError:  # removed meanwhile, or not whole: not an entry
             return None
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):  # unreadable, not JSON, nested too deep
             entry, names = None, []
         size, hits, last_hit = 0, 0, None
         for name in names:
@@ -313,7 +313,7 @@ def parse_entry(text: bytes, where: str) -> dict[str, Any]:
     """An entry's JSON, checked for the fields every reader needs."""
     try:
         entry = json.loads(text)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise DamagedEntry(f"{where} is not JSON: {exc}") from None
     files = entry.get("files") if isinstance(entry, dict) else None
     if not isinstance(files, dict) or not all(

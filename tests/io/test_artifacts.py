@@ -378,3 +378,13 @@ def test_relative_path_and_package_exports(tmp_path: Path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["output.json", "output.meta.json"]
     with pytest.raises(AttributeError, match="has no attribute 'nothing'"):
         axl.io.nothing  # noqa: B018
+
+
+def test_a_sidecar_nested_too_deep_to_parse_is_an_artifact_error(tmp_path: Path):
+    from axl.io.meta import sidecar_of
+
+    path = tmp_path / "output.pkl"
+    artifacts.write_artifact({"a": 1}, path, "pickle", step="s")
+    Path(sidecar_of(str(path))).write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(ArtifactError, match="not valid JSON"):
+        artifacts.read_artifact(path)

@@ -100,3 +100,21 @@ def test_a_damaged_entry_is_a_miss_with_a_warning_and_is_replaced(tmp_path: Path
     assert "damaged cache entry" in log and '"level": "warning"' in log
     assert _leftovers(Path(after["run_dir"])) == []  # the staged copy was removed, not loaded
     assert statuses(project.run()) == ALL_HITS  # written anew
+
+
+def test_an_entry_nested_too_deep_to_parse_is_a_damaged_entry(tmp_path: Path):
+    project = make_project(tmp_path)
+    project.run()
+    entry = next(
+        p
+        for p in (project.workspace / "cache").glob("*/entry.json")
+        if json.loads(p.read_text())["step"] == "fixed"
+    )
+    entry.chmod(0o644)
+    entry.write_text("[" * 100_000 + "]" * 100_000)
+    after = project.run()
+    assert statuses(after)["fixed"] == "succeeded"
+    assert "fixed" in after["called"]
+    log = Path(after["steps"]["fixed"]["log"]).read_text()
+    assert "damaged cache entry" in log and "not JSON" in log
+    assert statuses(project.run()) == ALL_HITS  # written anew
