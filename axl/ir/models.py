@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal, Self
 
+from axl.dataclass_json import DataError, load, plain
 from axl.digests import format_digest, short_digest
 from axl.errors import GraphError
 
@@ -43,15 +44,11 @@ class IRModel:
 
     def to_dict(self) -> dict[str, Any]:
         """The fields as JSON data (tuples become lists), in declaration order."""
-        from axl.dataclass_json import plain
-
         return plain(self)  # type: ignore[no-any-return]
 
     @classmethod
     def from_dict(cls, data: Any) -> Self:
         """Rebuild a model from :meth:`to_dict` data; a wrong field raises ``DataError``."""
-        from axl.dataclass_json import load
-
         return load(cls, data)
 
 
@@ -293,8 +290,6 @@ class IRWorkflow(IRModel):
     @classmethod
     def from_json(cls, text: str | bytes) -> IRWorkflow:
         """Rebuild an IR from :meth:`to_json` output; bad data raises ``DataError``."""
-        from axl.dataclass_json import DataError
-
         try:
             data = json.loads(text)
         except (ValueError, RecursionError) as exc:
@@ -306,12 +301,13 @@ class IRWorkflow(IRModel):
 
         Computed once: the IR is immutable.
         """
-        if self._hash is None:
+        digest = self._hash
+        if digest is None:
             from axl.ir.hashing import digest_text
 
-            object.__setattr__(self, "_hash", format_digest(digest_text(self.to_json())))
-        assert self._hash is not None
-        return self._hash
+            digest = format_digest(digest_text(self.to_json()))
+            object.__setattr__(self, "_hash", digest)
+        return digest
 
     def short_hash(self) -> str:
         """The first 12 hex digits of :meth:`compute_hash` (for labels and names)."""
