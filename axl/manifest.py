@@ -13,10 +13,11 @@ gives the JSON Schema (through pydantic, imported only then) for tools.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, field
 from pathlib import Path
 from typing import Any
 
+from axl.dataclass_fast import dataclass
 from axl.digests import DIGEST_PREFIX
 from axl.digests import digest_hex as archive_digest_hex
 from axl.errors import UsageError

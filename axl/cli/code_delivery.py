@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
 
+from axl.dataclass_fast import dataclass
 from axl.errors import UsageError
 
 if TYPE_CHECKING:

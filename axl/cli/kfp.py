@@ -11,7 +11,6 @@ them. The server side is :mod:`axl.deploy.kfp`.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +26,7 @@ from axl.cli.common import (
     emit_json,
     handle_errors,
 )
+from axl.dataclass_fast import dataclass
 from axl.errors import EXIT_FAILED, UsageError
 
 if TYPE_CHECKING:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import typer
 
 from axl.cli.common import JsonOption, TargetOption, emit_json, handle_errors
+from axl.dataclass_fast import dataclass
 
 
 def register(app: typer.Typer) -> None:

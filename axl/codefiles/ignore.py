@@ -27,8 +27,9 @@ import os
 import re
 import stat
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
+
+from axl.dataclass_fast import dataclass
 
 AXLIGNORE = ".axlignore"
 GITIGNORE = ".gitignore"

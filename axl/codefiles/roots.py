@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from axl.codefiles.selection import ArchiveError
+from axl.dataclass_fast import dataclass
 
 __all__ = [
     "ROOT_MARKERS",

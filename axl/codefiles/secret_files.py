@@ -20,7 +20,8 @@ is code (often reading secrets from the environment), not a secret itself.
 from __future__ import annotations
 
 import fnmatch
-from dataclasses import dataclass
+
+from axl.dataclass_fast import dataclass
 
 __all__ = ["SECRET_RULES", "SecretRule", "secret_reason"]
 

@@ -19,7 +19,7 @@ import os
 import re
 import stat
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -27,6 +27,7 @@ from blake3 import blake3
 
 from axl.codefiles.ignore import AXLIGNORE, walk_tree
 from axl.codefiles.secret_files import secret_reason
+from axl.dataclass_fast import dataclass
 from axl.errors import AxlError
 
 if TYPE_CHECKING:  # imported where an archive is written: digesting the code needs neither

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
+from axl.dataclass_fast import dataclass
 from axl.errors import UsageError
 from axl.naming import is_dns_subdomain
 

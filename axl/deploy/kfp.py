@@ -24,11 +24,11 @@ import tempfile
 import time
 import warnings
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from axl.dataclass_fast import dataclass
 from axl.digests import digest_hex, short_digest
 from axl.errors import DeployError, MissingDependencyError, UsageError, WaitTimeoutError
 

@@ -21,9 +21,9 @@ import math
 import operator
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
+from axl.dataclass_fast import dataclass
 from axl.dsl.options import OptionValueError
 
 _PATTERN = re.compile(

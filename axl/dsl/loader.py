@@ -11,9 +11,9 @@ import os
 import re
 import sys
 import traceback
-from dataclasses import dataclass
 from pathlib import Path
 
+from axl.dataclass_fast import dataclass
 from axl.dsl.workflow import Workflow
 from axl.errors import AxlError, TargetError, WorkflowImportError
 

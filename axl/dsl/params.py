@@ -25,9 +25,9 @@ import types
 import typing
 import weakref
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from axl.dataclass_fast import dataclass
 from axl.errors import ParamsError, WorkflowDefinitionError
 from axl.param_wire import load_params_file, merge_cli_params, parse_param_value, wire_value
 

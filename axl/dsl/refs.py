@@ -7,9 +7,9 @@ Calling a step inside ``graph()`` does not run it: it returns an
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import NoReturn
 
+from axl.dataclass_fast import dataclass
 from axl.errors import GraphError
 
 

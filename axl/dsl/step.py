@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, TypeVar, overload
 
+from axl.dataclass_fast import dataclass
 from axl.dsl.conditions import Condition, parse_condition
 from axl.dsl.options import (
     OptionValueError,

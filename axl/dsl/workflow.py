@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any, ClassVar, TypeVar, overload
 
+from axl.dataclass_fast import dataclass
 from axl.dsl.options import OptionValueError, Secret, parse_env, parse_packages
 from axl.dsl.params import ParamsView, declared_params, resolve_params
 from axl.dsl.step import StepSpec, get_step_spec, parse_input_mode, resolve_handler_name

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, Literal
 
+from axl.dataclass_fast import dataclass
 from axl.ir import IRNode, IRParam, IRWorkflow
 
 NodeKind = Literal["step", "param"]

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
+from axl.dataclass_fast import dataclass
 from axl.errors import ArtifactError
 
 SIDECAR_SUFFIX = ".meta.json"

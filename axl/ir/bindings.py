@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import inspect
 import typing
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
+from axl.dataclass_fast import dataclass
 from axl.dsl.step import StepSpec
 from axl.errors import WorkflowDefinitionError
 from axl.ir.typecompat import EMPTY

@@ -5,10 +5,10 @@ from __future__ import annotations
 import inspect
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, cast
 
 from axl._gc import collector_paused
+from axl.dataclass_fast import dataclass
 from axl.dsl.options import Resources, Retry, Secret
 from axl.dsl.params import declared_params, param_decls
 from axl.dsl.workflow import LostStep, Workflow

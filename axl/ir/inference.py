@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Mapping
-from dataclasses import dataclass
 
+from axl.dataclass_fast import dataclass
 from axl.dsl.workflow import LostStep
 from axl.errors import GraphError
 from axl.ir.bindings import Binding, GraphPlan, StepInfo

@@ -15,10 +15,11 @@ import dataclasses
 import json
 from collections import deque
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from types import MappingProxyType
 from typing import Any, Literal, Self
 
+from axl.dataclass_fast import dataclass
 from axl.dataclass_json import DataError, load, plain
 from axl.digests import format_digest, short_digest
 from axl.errors import GraphError

@@ -22,7 +22,6 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from axl.codefiles.ignore import select_files
@@ -40,6 +39,7 @@ from axl.codefiles.selection import (
     selection_digest,
     stream_archive,
 )
+from axl.dataclass_fast import dataclass
 from axl.errors import InfrastructureError
 
 __all__ = [

@@ -16,7 +16,8 @@ Python write hash-based ``.pyc`` files: the same sources give the same bytes.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+
+from axl.dataclass_fast import dataclass
 
 __all__ = [
     "BUILD_CA_TARGET",

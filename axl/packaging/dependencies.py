@@ -28,12 +28,12 @@ import subprocess
 import sys
 import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from blake3 import blake3
 
+from axl.dataclass_fast import dataclass
 from axl.digests import format_digest
 from axl.errors import InfrastructureError, MissingDependencyError, UsageError
 from axl.ir import IRWorkflow

@@ -14,12 +14,13 @@ import os
 import tarfile
 import tempfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 from axl._version import __version__
 from axl.codefiles.roots import locate_module
+from axl.dataclass_fast import dataclass
 from axl.digests import format_digest
 from axl.errors import InfrastructureError, UsageError
 from axl.ir import IRWorkflow

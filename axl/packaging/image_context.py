@@ -23,12 +23,12 @@ import os
 import tarfile
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 from blake3 import blake3
 
+from axl.dataclass_fast import dataclass
 from axl.digests import format_digest
 from axl.errors import InfrastructureError
 from axl.packaging.archive import ARCHIVE_MTIME, Selection, add_entry

@@ -30,10 +30,11 @@ import sys
 import threading
 from collections import deque
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Literal
 
+from axl.dataclass_fast import dataclass
 from axl.errors import InfrastructureError, UsageError
 from axl.packaging.containerfile import (
     BUILD_CA_TARGET,

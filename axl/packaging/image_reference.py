@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
+from axl.dataclass_fast import dataclass
 from axl.errors import UsageError
 
 __all__ = [

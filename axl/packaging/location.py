@@ -8,9 +8,9 @@ named, never read: no credential value passes through axl.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
+from axl.dataclass_fast import dataclass
 from axl.digests import DIGEST_PREFIX, digest_hex, format_digest
 from axl.errors import UsageError
 from axl.packaging.archive import ArchiveResult, archive_name

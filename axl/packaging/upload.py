@@ -13,10 +13,10 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from axl.dataclass_fast import dataclass
 from axl.errors import InfrastructureError, MissingDependencyError, UsageError
 from axl.packaging.archive import ArchiveResult
 from axl.packaging.location import archive_key

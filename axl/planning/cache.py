@@ -12,9 +12,10 @@ section, and its manifest is what it was before the cache existed.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
+from axl.dataclass_fast import dataclass
 from axl.ir import IREnvVar, IRNode, IRSecretRef, IRWorkflow
 from axl.manifest import CACHE_CREDENTIALS_PREFIX, StepCache
 from axl.planning.steps import merged_env

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 from blake3 import blake3
 
 from axl.codefiles.roots import archive_root_for, locate_module
 from axl.codefiles.selection import select_entries, tree_digest
+from axl.dataclass_fast import dataclass
 from axl.digests import format_digest
 from axl.ir import IRWorkflow
 from axl.planning.cache import CacheSettings

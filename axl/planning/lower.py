@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
+from axl.dataclass_fast import dataclass
 from axl.ir import IRCondition, IREnvVar, IRNode, IRParam, IRRetry, IRWorkflow
 from axl.manifest import Manifest, WarmManifest
 from axl.planning.manifests import ManifestSettings, step_manifest

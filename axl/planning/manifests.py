@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
+from axl.dataclass_fast import dataclass
 from axl.ir import IRNode, IRWorkflow
 from axl.manifest import (
     CodeArchive,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Protocol
 
+from axl.dataclass_fast import dataclass
 from axl.ir import IRNode
 
 

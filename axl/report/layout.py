@@ -13,8 +13,9 @@ broken by name, so the same graph always gets the same picture.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from itertools import pairwise
+
+from axl.dataclass_fast import dataclass
 
 NODE_WIDTH = 150
 NODE_HEIGHT = 34

@@ -11,10 +11,10 @@ from __future__ import annotations
 import heapq
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from axl.dataclass_fast import dataclass
 from axl.errors import UsageError
 from axl.humanize import truncate
 from axl.report.find import find_run

@@ -26,12 +26,12 @@ import dataclasses
 import os
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from blake3 import blake3
 
+from axl.dataclass_fast import dataclass
 from axl.digests import format_digest
 from axl.errors import AxlError
 from axl.io import atomic

@@ -16,9 +16,9 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
+from axl.dataclass_fast import dataclass
 from axl.errors import UsageError
 from axl.runtime.cache import open_store
 from axl.runtime.cache_store import DEFAULT_FOLDER, CacheStore, EntryInfo

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
+from axl.dataclass_fast import dataclass
 from axl.errors import UsageError
 from axl.ir import IRWorkflow
 from axl.runtime.cache_key import PART_NAMES, cache_key

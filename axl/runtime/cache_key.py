@@ -29,12 +29,12 @@ import json
 import os
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from blake3 import blake3
 
 from axl._version import __version__
+from axl.dataclass_fast import dataclass
 from axl.digests import digest_hex, format_digest
 from axl.manifest import Manifest, ManifestError
 

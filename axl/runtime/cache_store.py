@@ -28,10 +28,10 @@ import os
 import shutil
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from axl.dataclass_fast import dataclass
 from axl.errors import InfrastructureError
 from axl.io import atomic
 

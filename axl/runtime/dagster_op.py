@@ -35,10 +35,11 @@ import os
 import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import Path
 from typing import Any
 
+from axl.dataclass_fast import dataclass
 from axl.errors import EXIT_USAGE, AxlError, MissingDependencyError, ParamsError
 from axl.manifest import Manifest
 from axl.runtime.record import (

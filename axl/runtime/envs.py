@@ -14,9 +14,9 @@ from __future__ import annotations
 import shutil
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
+from axl.dataclass_fast import dataclass
 from axl.manifest import EnvStore, WarmManifest
 from axl.runtime.env_archive import pack_env, unpack_env
 from axl.runtime.env_cache import base_path, find_env, install_env, staging_folder

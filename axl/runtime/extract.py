@@ -28,13 +28,14 @@ import shutil
 import tarfile
 import tempfile
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import IO
 
 from blake3 import blake3
 
 from axl.codefiles.selection import MARKER_NAME
+from axl.dataclass_fast import dataclass
 from axl.digests import digest_hex
 from axl.errors import InfrastructureError
 from axl.runtime.tar_headers import HeaderRefused, check_headers, over_bytes, over_entries

@@ -28,9 +28,9 @@ import os
 import signal
 import socket
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any, NoReturn
 
+from axl.dataclass_fast import dataclass
 from axl.errors import InfrastructureError
 
 Entry = Callable[[int, int, bool], NoReturn]

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
+from axl.dataclass_fast import dataclass
 from axl.manifest import CodeArchive
 from axl.runtime.record import StepRecord
 

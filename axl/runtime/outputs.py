@@ -6,8 +6,9 @@ pydantic; the run record reads it back as one of its fields (:mod:`axl.dataclass
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
+
+from axl.dataclass_fast import dataclass
 
 
 @dataclass(frozen=True)

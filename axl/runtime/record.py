@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import Path
 from typing import Any
 
+from axl.dataclass_fast import dataclass
 from axl.dataclass_json import DataError, load, plain
 from axl.errors import InfrastructureError, UsageError
 from axl.runtime.outputs import OutputInfo

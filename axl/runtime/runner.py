@@ -16,10 +16,11 @@ import sys
 import time
 import traceback
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from axl.dataclass_fast import dataclass
 from axl.errors import (
     ArtifactError,
     AxlError,

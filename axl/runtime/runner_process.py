@@ -14,10 +14,11 @@ import os
 import signal
 import subprocess
 import sys
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
+from axl.dataclass_fast import dataclass
 from axl.errors import EXIT_INTERNAL, EXIT_USER_CODE
 from axl.manifest import Manifest
 from axl.planning import RUNNER_COMMAND, manifest_text, runner_args

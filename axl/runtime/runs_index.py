@@ -16,9 +16,9 @@ import os
 import secrets
 import shutil
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
+from axl.dataclass_fast import dataclass
 from axl.errors import AxlError
 from axl.runtime.record import RunRecord
 from axl.runtime.run_folder import LOCK_FILE

@@ -24,8 +24,9 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import IO
+
+from axl.dataclass_fast import dataclass
 
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 _CODE = re.compile(rb"<Code>([^<]{1,100})</Code>")

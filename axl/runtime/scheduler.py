@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 
+from axl.dataclass_fast import dataclass
 from axl.runtime.record import (
     CACHED,
     CANCELLED,

@@ -22,10 +22,11 @@ import json
 import os
 import pickle
 import signal
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
+from axl.dataclass_fast import dataclass
 from axl.manifest import Manifest
 from axl.runtime.fork_server import ACCEPTED, Child, ForkServer
 from axl.runtime.step_process import FRAME, manifest_ref, write_all

@@ -26,10 +26,11 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
+from axl.dataclass_fast import dataclass
 from axl.errors import EXIT_INTERNAL, EXIT_USER_CODE
 from axl.manifest import Manifest
 from axl.runtime.fork_pool import ForkPool

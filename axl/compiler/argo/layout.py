@@ -21,8 +21,7 @@ come as ``--param`` / ``--run-id`` arguments so that Argo substitutes them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from axl.dataclass_fast import dataclass
 from axl.ir import IRNode
 from axl.manifest import Manifest
 from axl.planning import PathScheme, RunFolder, escaped_braces, manifest_text, output_file

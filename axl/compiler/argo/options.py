@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from types import MappingProxyType
 from typing import Any, Literal
 
 from axl._version import __version__
 from axl.compiler.target import ShippedCode
+from axl.dataclass_fast import dataclass
 from axl.digests import DIGEST_PREFIX, digest_hex
 from axl.errors import UsageError
 from axl.manifest import PACKAGE_POLICIES, EnvStore

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from axl.compiler.argo.checks import document_warnings
 from axl.compiler.argo.compiler import compile
 from axl.compiler.argo.options import ArgoOptions
 from axl.compiler.yaml_render import to_yaml
+from axl.dataclass_fast import dataclass
 from axl.ir import IRWorkflow
 
 

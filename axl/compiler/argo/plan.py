@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from axl.compiler.argo import layout
 from axl.compiler.argo.options import ArgoOptions
+from axl.dataclass_fast import dataclass
 from axl.ir import IRParam, IRWorkflow
 from axl.manifest import WARM_STEP, CodeArchive, WarmManifest
 from axl.naming import unique_names

@@ -16,9 +16,9 @@ from __future__ import annotations
 import keyword
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
+from axl.dataclass_fast import dataclass
 from axl.ir import IRParam
 
 _TYPES = {

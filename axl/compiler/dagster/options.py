@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from axl.dataclass_fast import dataclass
 from axl.errors import UsageError
 from axl.manifest import PACKAGE_POLICIES
 from axl.planning.cache import CacheSettings

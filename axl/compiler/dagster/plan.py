@@ -14,12 +14,13 @@ with nothing else in the module, so any step names compile.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from axl.compiler.dagster.config import ParamField, param_fields
 from axl.compiler.dagster.options import DagsterOptions, check_job_name, is_dagster_name
 from axl.dagster_paths import RUN_DIR
+from axl.dataclass_fast import dataclass
 from axl.ir import IRRetry, IRWorkflow
 from axl.planning import (
     Lowering,

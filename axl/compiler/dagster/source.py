@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
+
+from axl.dataclass_fast import dataclass
 
 WIDTH = 88
 """``ruff format``'s default line length."""

@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 from axl.compiler.kfp.options import KfpOptionsError
 from axl.compiler.kfp.parameters import BY_TYPE, type_of_value
+from axl.dataclass_fast import dataclass
 from axl.ir import IRCondition, IRNode, IRWorkflow
 from axl.kfp_paths import OUTPUT_ARTIFACT, VALUE_PARAMETER
 

@@ -24,8 +24,7 @@ run id is KFP's run uuid, passed as the task input ``axl_run_id``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from axl.dataclass_fast import dataclass
 from axl.ir import IRNode
 from axl.kfp_paths import INPUTS, OUTPUT_ARTIFACT, OUTPUTS, RUN_ID_INPUT, VALUE_PATH
 from axl.manifest import Manifest

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from axl.compiler.argo.options import default_image
 from axl.compiler.target import ShippedCode
+from axl.dataclass_fast import dataclass
 from axl.digests import DIGEST_PREFIX, digest_hex
 from axl.errors import UsageError
 from axl.manifest import PACKAGE_POLICIES, EnvStore

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from axl import kfp_paths
 from axl.compiler.kfp import layout
 from axl.compiler.kfp.conditions import Scopes, scopes, value_type
 from axl.compiler.kfp.options import KfpOptions, KfpOptionsError, check_pipeline_name
+from axl.dataclass_fast import dataclass
 from axl.ir import IRCondition, IRNode, IRWorkflow
 from axl.manifest import WARM_STEP, CodeArchive, WarmManifest
 from axl.naming import unique_names

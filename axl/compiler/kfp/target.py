@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from axl.compiler.kfp.options import KfpCodeArchive, KfpOptions
@@ -18,6 +18,7 @@ from axl.compiler.target import (
     with_pod_cache,
 )
 from axl.compiler.yaml_render import to_yaml
+from axl.dataclass_fast import dataclass
 from axl.ir import IRWorkflow
 from axl.planning.cache import CacheSettings
 from axl.planning.warm import env_store_at, warm_warning

@@ -13,11 +13,12 @@ limit: a few dozen levels, and aliases that share a template's defaults.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from axl.compiler.argo.lint.findings import format_path
 from axl.compiler.argo.lint.loader import LintInputError
+from axl.dataclass_fast import dataclass
 
 _CONTAINERS = (dict, list)
 MAX_DEPTH = 100

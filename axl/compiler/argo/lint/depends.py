@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from axl.dataclass_fast import dataclass
 
 RESULTS = (
     "Succeeded",

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from axl.compiler.argo.lint.depends import DependsError, Reference, parse_depends
 from axl.compiler.argo.lint.findings import Path
+from axl.dataclass_fast import dataclass
 
 TEMPLATE_TYPES = (
     "container",

@@ -10,11 +10,11 @@ characters. ``strict_names`` checks that promise.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from axl.compiler.argo.lint.findings import Path, Report, format_path
 from axl.compiler.argo.lint.model import Call, Document, Template, as_map, is_templated, text
+from axl.dataclass_fast import dataclass
 from axl.naming import DNS_SUBDOMAIN, MAX_NAME, MAX_SUBDOMAIN, NAME, NAME_PREFIX
 
 MAX_CRON_NAME = 52

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from axl.compiler.argo.lint.findings import Path, Report, Severity, did_you_mean
 from axl.compiler.argo.lint.model import Call, Dag, Document, Template, as_map, names_of
+from axl.dataclass_fast import dataclass
 
 _TAG = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
 _OUTPUTS = (("outputs.parameters.", "parameters"), ("outputs.artifacts.", "artifacts"))

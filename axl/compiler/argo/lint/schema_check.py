@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ from axl.compiler.argo.lint.strict import (
     strict_crd_schema,
     strict_json_schema,
 )
+from axl.dataclass_fast import dataclass
 
 _TEMPLATE_DEFINITION = "io.argoproj.workflow.v1alpha1.Template"
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from axl.compiler.argo.lint.strict import Schema, strip_descriptions
 from axl.compiler.argo.versions import ARGO_VERSIONS, NEWEST_ARGO
+from axl.dataclass_fast import dataclass
 from axl.errors import UsageError
 
 ENV_VAR = "AXL_ARGO_SCHEMA_DIR"

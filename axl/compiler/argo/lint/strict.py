@@ -9,8 +9,9 @@ walk schema objects only (the values under ``properties``, ``items``,
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
+
+from axl.dataclass_fast import dataclass
 
 PRESERVE_UNKNOWN = "x-kubernetes-preserve-unknown-fields"
 INT_OR_STRING = "io.k8s.apimachinery.pkg.util.intstr.IntOrString"
