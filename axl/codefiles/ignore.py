@@ -11,7 +11,9 @@ bytes (``?`` matches one byte of a UTF-8 name).
 Sources, from the strongest:
 
 1. :data:`ALWAYS_EXCLUDED` names, virtualenvs (any folder holding
-   ``pyvenv.cfg``) and compiled Python files: never archived, whatever the rules say;
+   ``pyvenv.cfg``), axl's workspaces and cache folders (any folder holding a
+   ``CACHEDIR.TAG``, see :mod:`axl.codefiles.cache_tag`) and compiled Python
+   files: never archived, whatever the rules say;
 2. ``.axlignore`` at the root (and patterns passed by the caller): the last word;
 3. ``.gitignore`` files in the tree, the deepest first, each applying to its subtree;
 4. when the root sits inside a git work tree, the ``.gitignore`` files of the
@@ -29,6 +31,7 @@ import stat
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from axl.codefiles.cache_tag import is_tagged
 from axl.dataclass_fast import dataclass
 
 AXLIGNORE = ".axlignore"
@@ -319,12 +322,13 @@ def _ancestor_lists(root: Path) -> list[PatternList]:
 
 
 def always_excluded(entry: os.DirEntry[str], is_dir: bool) -> bool:
-    """Whether an entry is never archived: VCS data, caches, virtualenvs, compiled Python."""
+    """Whether an entry is never archived: VCS data, caches, virtualenvs, tagged cache
+    folders (axl's workspaces among them), compiled Python."""
     name = entry.name
     if name in ALWAYS_EXCLUDED:
         return True
     if is_dir:
-        return os.path.lexists(os.path.join(entry.path, "pyvenv.cfg"))
+        return os.path.lexists(os.path.join(entry.path, "pyvenv.cfg")) or is_tagged(entry.path)
     return name.endswith(ALWAYS_EXCLUDED_SUFFIXES)
 
 

@@ -31,6 +31,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
+from axl.codefiles.cache_tag import tag_folder
 from axl.dataclass_fast import dataclass
 from axl.errors import InfrastructureError
 from axl.io import atomic
@@ -213,6 +214,7 @@ class FolderStore:
         except OSError:  # another writer's complete entry is there: it stays
             _discard(temp)
             return False
+        tag_folder(self.root, allowed=_is_key)  # results, never code (in a project too)
         return True
 
     def keys(self) -> list[str]:
@@ -369,6 +371,10 @@ def clone_file(source: Path, target: Path) -> None:
         if isinstance(exc, OSError) and exc.filename != str(source):
             raise atomic.cannot_write(str(target), exc.strerror or str(exc)) from None
         raise
+
+
+def _is_key(name: str) -> bool:
+    return len(name) == 64 and all(c in "0123456789abcdef" for c in name)
 
 
 def _token() -> str:

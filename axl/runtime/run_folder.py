@@ -8,11 +8,18 @@ import os
 import re
 from pathlib import Path
 
+from axl.codefiles.cache_tag import tag_folder
 from axl.errors import UsageError
 from axl.runtime.record import JOURNAL_FILE, RECORD_FILE, storage_error
 
 RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 LOCK_FILE = "lock"
+
+
+def tag_workspace(run_dir: Path) -> None:
+    """Mark the workspace holding ``<workspace>/runs/<run_dir>`` as never code."""
+    if run_dir.parent.name == "runs":
+        tag_folder(run_dir.parent.parent)
 
 
 def check_run_id(run_id: str) -> str:
@@ -40,6 +47,7 @@ class RunLock:
             self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:
             raise storage_error(f"cannot create the run folder {run_dir}", exc) from None
+        tag_workspace(run_dir)
         try:
             fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:

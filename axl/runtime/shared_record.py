@@ -44,7 +44,7 @@ from axl.runtime.record import (
     StepRecord,
     storage_error,
 )
-from axl.runtime.run_folder import LOCK_FILE
+from axl.runtime.run_folder import LOCK_FILE, tag_workspace
 
 LOCK_WAIT = 60.0
 """Seconds an update waits for the run folder's lock before it gives up."""
@@ -221,6 +221,7 @@ def _locked(run_dir: Path) -> Iterator[None]:
         fd = os.open(run_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
         raise storage_error(f"cannot create the run folder {run_dir}", exc) from None
+    tag_workspace(run_dir)
     try:
         deadline = time.monotonic() + LOCK_WAIT
         pause = 0.005

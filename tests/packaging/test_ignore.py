@@ -213,6 +213,15 @@ def test_always_excluded_even_when_re_included(tmp_path):
     assert walk_tree(tmp_path) == [".axlignore", "flow.py", "pkg/m.py"]
 
 
+def test_folders_holding_a_cache_directory_tag_are_never_entered(tmp_path):
+    from axl.codefiles.cache_tag import TAG_TEXT
+
+    make_tree(tmp_path, ["flow.py", "ws/runs/r1/out.pkl", "notes/CACHEDIR.TAG", "notes/a.md"], {})
+    (tmp_path / "ws" / "CACHEDIR.TAG").write_bytes(TAG_TEXT)  # notes/ has no signature
+    (tmp_path / ".axlignore").write_text("!ws/\n")
+    assert walk_tree(tmp_path) == [".axlignore", "flow.py", "notes/CACHEDIR.TAG", "notes/a.md"]
+
+
 def test_select_files_returns_relative_paths_sorted_by_full_path(tmp_path):
     make_tree(tmp_path, ["a/b.py", "a.txt", "a-b.py", "z.py"], {})
     assert select_files(tmp_path) == [Path("a-b.py"), Path("a.txt"), Path("a/b.py"), Path("z.py")]
