@@ -5,7 +5,8 @@ A workspace or a cache store inside a project (``--workspace .axl-ci``, a
 each run would change the next run's code digest, so every cached step would
 miss, and archives and images would carry old runs. Only the default
 ``.axl`` and the current run's own workspace were left out by name; now axl
-tags each workspace and cache folder it writes with the file of the Cache
+tags each workspace it writes, and each folder store that is not a
+workspace's own ``cache``, with the file of the Cache
 Directory Tagging Specification (its first line is the signature below, which
 backup tools such as tar, borg and restic honour too), and the code selection
 never enters a folder that holds one.

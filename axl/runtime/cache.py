@@ -5,7 +5,8 @@ a ``cache`` section): the runner computes the step's key
 (:mod:`axl.runtime.cache_key`), and on a hit puts the entry's outputs in
 place of the step's without importing or calling the step: each file is
 copied (or cloned) into a temporary file beside its output path, checked
-against its digest, renamed into place and given a sidecar naming this run. After a step that
+against its digest (hashed as it is copied, or read back after a clone),
+renamed into place and given a sidecar naming this run. After a step that
 ran, its outputs are stored write-once in the store (:mod:`axl.runtime.cache_store`).
 
 A damaged entry (unreadable, another key or step, a file whose digest does not
@@ -232,12 +233,13 @@ def _place(
             fd, temp = atomic.open_temp(out.path)
             staged.append((out.path, temp, meta))
             try:
-                store.copy_into(key, entry, name, fd)
+                digest = store.copy_into(key, entry, name, fd)
                 if durable:
                     os.fsync(fd)
             finally:
                 os.close(fd)
-            digest = _file_digest(temp)
+            if digest is None:  # cloned: read what the file system made
+                digest = _file_digest(temp)
             if digest != meta.digest:
                 raise DamagedEntry(f"{name} has digest {digest}, not {meta.digest}")
         outputs = []

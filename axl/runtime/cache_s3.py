@@ -33,6 +33,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from blake3 import blake3
+
+from axl.digests import format_digest
 from axl.io.atomic import write_all
 from axl.manifest import CACHE_CREDENTIALS_PREFIX
 from axl.runtime import s3_http
@@ -159,18 +162,21 @@ class S3Store:
             raise DamagedEntry(f"{self.url}/{key}/{ENTRY_FILE} names no data folder")
         return entry
 
-    def copy_into(self, key: str, entry: Mapping[str, Any], name: str, fd: int) -> None:
+    def copy_into(self, key: str, entry: Mapping[str, Any], name: str, fd: int) -> str:
         token = entry["data"]
         found = self._call("GET", self._key(key, token, name))
         if found is None:
             raise DamagedEntry(f"{self.url}/{key}/{token}/{name} is missing")
         assert found.body is not None
+        hasher = blake3()
         try:
             with found.body:
                 while chunk := found.body.read(_CHUNK):
+                    hasher.update(chunk)
                     write_all(fd, chunk)
         except OSError as exc:
             raise DamagedEntry(f"cannot download {key}/{token}/{name}: {exc}") from None
+        return format_digest(hasher.hexdigest())
 
     def put(self, key: str, entry: Mapping[str, Any], files: Mapping[str, Path]) -> bool:
         if self._call("HEAD", self._key(key, ENTRY_FILE)) is not None:

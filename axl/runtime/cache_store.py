@@ -6,8 +6,9 @@ keeps entries write-once: :meth:`CacheStore.put` makes an entry whole or not
 at all and never replaces one, so of two writers of the same key the first
 complete one wins. A hit reads :meth:`CacheStore.entry`, then
 :meth:`CacheStore.copy_into` writes each file into a temporary file the
-caller opened beside the output's path; the caller checks it against its
-digest before renaming it into place (see :mod:`axl.runtime.cache`).
+caller opened beside the output's path, hashing the bytes as it writes them;
+the caller checks that digest against the entry's before renaming the file
+into place (see :mod:`axl.runtime.cache`).
 :meth:`CacheStore.get` copies an entry's files into a folder.
 
 A folder store holds ``<root>/<key>/``: the files are copied (a
@@ -31,8 +32,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
-from axl.codefiles.cache_tag import tag_folder
+from blake3 import blake3
+
+from axl.codefiles.cache_tag import is_tagged, tag_folder
 from axl.dataclass_fast import dataclass
+from axl.digests import format_digest
 from axl.errors import InfrastructureError
 from axl.io import atomic
 
@@ -118,9 +122,11 @@ class CacheStore(Protocol):
         """
         ...
 
-    def copy_into(self, key: str, entry: Mapping[str, Any], name: str, fd: int) -> None:
-        """Write the file ``name`` of ``key``'s ``entry`` into the open file ``fd`` (the
-        caller checks its digest). Raises :class:`DamagedEntry` when it cannot be read."""
+    def copy_into(self, key: str, entry: Mapping[str, Any], name: str, fd: int) -> str | None:
+        """Write the file ``name`` of ``key``'s ``entry`` into the open file ``fd``; the
+        ``blake3:`` digest of the bytes written, or None when the file system cloned the
+        file without them passing through (the caller then reads ``fd``'s file to check
+        it). Raises :class:`DamagedEntry` when it cannot be read."""
         ...
 
     def put(self, key: str, entry: Mapping[str, Any], files: Mapping[str, Path]) -> bool:
@@ -177,14 +183,14 @@ class FolderStore:
             raise DamagedEntry(f"cannot read {where}: {exc}") from None
         return parse_entry(text, where)
 
-    def copy_into(self, key: str, entry: Mapping[str, Any], name: str, fd: int) -> None:
+    def copy_into(self, key: str, entry: Mapping[str, Any], name: str, fd: int) -> str | None:
         source = os.path.join(self.root, key, name)
         try:
             src = os.open(source, os.O_RDONLY)
         except OSError as exc:
             raise DamagedEntry(f"cannot read {source}: {exc.strerror or exc}") from None
         try:
-            copy_fd(src, fd)
+            return copy_fd(src, fd)
         finally:
             os.close(src)
 
@@ -214,7 +220,8 @@ class FolderStore:
         except OSError:  # another writer's complete entry is there: it stays
             _discard(temp)
             return False
-        tag_folder(self.root, allowed=_is_key)  # results, never code (in a project too)
+        if not is_tagged(str(self.root.parent)):  # not a workspace's: results, never code
+            tag_folder(self.root, allowed=_is_key)
         return True
 
     def keys(self) -> list[str]:
@@ -340,16 +347,20 @@ def fetch(store: CacheStore, key: str, into: Path) -> dict[str, Any] | None:
     return entry
 
 
-def copy_fd(src: int, dst: int) -> None:
+def copy_fd(src: int, dst: int) -> str | None:
     """Copy the open file ``src`` into the empty ``dst``: a copy-on-write clone where the
-    filesystem has them, else a copy (never a hard link: damaging one never damages the other)."""
+    filesystem has them (None), else a copy, hashed as it is written (its ``blake3:``
+    digest); never a hard link: damaging one never damages the other."""
     try:
         fcntl.ioctl(dst, _FICLONE, src)
-        return
+        return None
     except OSError:  # no clones here (or across these two filesystems): copy
         pass
+    hasher = blake3()  # one thread: the engine calls this too (see axl.runtime.fork_server)
     while chunk := os.read(src, _CHUNK):
+        hasher.update(chunk)
         atomic.write_all(dst, chunk)
+    return format_digest(hasher.hexdigest())
 
 
 def clone_file(source: Path, target: Path) -> None:

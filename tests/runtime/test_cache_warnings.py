@@ -101,11 +101,11 @@ def _removed_while_read(monkeypatch: pytest.MonkeyPatch, store_class: Any) -> li
     removed: list[str] = []
     copy_into = store_class.copy_into
 
-    def racing(self: Any, key: str, entry: Any, name: str, fd: int) -> None:
+    def racing(self: Any, key: str, entry: Any, name: str, fd: int) -> str | None:
         if not removed:
             self.remove(key)
             removed.append(key)
-        copy_into(self, key, entry, name, fd)
+        return copy_into(self, key, entry, name, fd)  # type: ignore[no-any-return]
 
     monkeypatch.setattr(store_class, "copy_into", racing)
     return removed
@@ -144,3 +144,22 @@ def test_an_s3_entry_removed_while_it_is_read_vanished(
     _vanishing_run(
         tmp_path, monkeypatch, S3Store, cache_store=url, cache_endpoint=s3_bucket.endpoint_url
     )
+
+
+def test_a_file_the_store_cloned_is_read_back_and_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """A copy is hashed as it is written; a clone (no bytes passed through) is read back."""
+    params = {"ledger": str(tmp_path / "ledger")}
+    assert run_local(ThreeCached, params, workspace=tmp_path / "ws", isolation="fork").ok
+
+    def cloned_wrong(self: Any, key: str, entry: Any, name: str, fd: int) -> str | None:
+        os.write(fd, b"not the bytes the entry names")
+        return None  # as after a clone: the caller reads the file to check it
+
+    monkeypatch.setattr(FolderStore, "copy_into", cloned_wrong)
+    again = run_local(ThreeCached, params, workspace=tmp_path / "ws", isolation="fork")
+    assert again.ok
+    assert {s.status for s in again.record.steps.values()} == {"succeeded"}  # nothing restored
+    messages = [w["message"] for w in _warnings(again.record.run_dir)]
+    assert messages and all("damaged cache entry" in m and "has digest" in m for m in messages)
