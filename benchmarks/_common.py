@@ -76,12 +76,15 @@ def chain_source(n: int, *, decorator: str = "@step", name: str = "Bench") -> st
     return "\n".join(lines) + "\n"
 
 
-def timed_process(command: list[str], cwd: Path) -> Callable[[], float]:
-    """A side that runs ``command`` as a process and returns its wall seconds."""
+def timed_process(
+    command: list[str], cwd: Path, env: dict[str, str] | None = None
+) -> Callable[[], float]:
+    """A side that runs ``command`` as a process (in ``env``, default this one's) and
+    returns its wall seconds."""
 
     def run() -> float:
         start = time.perf_counter()
-        subprocess.run(command, cwd=cwd, check=True, capture_output=True)
+        subprocess.run(command, cwd=cwd, check=True, capture_output=True, env=env)
         return time.perf_counter() - start
 
     return run
