@@ -28,8 +28,15 @@ from typing import Any, TypeVar, dataclass_transform, overload
 
 _T = TypeVar("_T")
 
-_FACTORY = object()
-"""The default of an ``__init__`` argument whose field has a ``default_factory``."""
+
+class _Factory:
+    """The default of an ``__init__`` argument whose field has a ``default_factory``."""
+
+    def __repr__(self) -> str:
+        return "<factory>"  # as dataclasses shows it in a signature
+
+
+_FACTORY = _Factory()
 
 
 @overload
