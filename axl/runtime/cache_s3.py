@@ -33,10 +33,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from blake3 import blake3
-
-from axl.digests import format_digest
-from axl.io.atomic import write_all
 from axl.manifest import CACHE_CREDENTIALS_PREFIX
 from axl.runtime import s3_http
 from axl.runtime.cache_store import (
@@ -48,9 +44,9 @@ from axl.runtime.cache_store import (
     describe,
     fetch,
     parse_entry,
+    write_hashed,
 )
 
-_CHUNK = 1024 * 1024
 _ABSENT = frozenset({"404", "NoSuchKey", "NotFound"})
 _KEY_IN_LISTING = re.compile(rb"<Key>([^<]+)</Key>")
 _TOKEN = re.compile(r"[0-9a-f]{16}")
@@ -168,15 +164,11 @@ class S3Store:
         if found is None:
             raise DamagedEntry(f"{self.url}/{key}/{token}/{name} is missing")
         assert found.body is not None
-        hasher = blake3()
         try:
             with found.body:
-                while chunk := found.body.read(_CHUNK):
-                    hasher.update(chunk)
-                    write_all(fd, chunk)
+                return write_hashed(found.body.read, fd)
         except OSError as exc:
             raise DamagedEntry(f"cannot download {key}/{token}/{name}: {exc}") from None
-        return format_digest(hasher.hexdigest())
 
     def put(self, key: str, entry: Mapping[str, Any], files: Mapping[str, Path]) -> bool:
         if self._call("HEAD", self._key(key, ENTRY_FILE)) is not None:

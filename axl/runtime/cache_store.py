@@ -28,17 +28,18 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
 from blake3 import blake3
 
-from axl.codefiles.cache_tag import is_tagged, tag_folder
+from axl.codefiles.cache_tag import is_tagged
 from axl.dataclass_fast import dataclass
 from axl.digests import format_digest
 from axl.errors import InfrastructureError
 from axl.io import atomic
+from axl.runtime.folder_tag import tag_folder
 
 ENTRY_FILE = "entry.json"
 DEFAULT_FOLDER = "cache"
@@ -356,10 +357,16 @@ def copy_fd(src: int, dst: int) -> str | None:
         return None
     except OSError:  # no clones here (or across these two filesystems): copy
         pass
+    return write_hashed(lambda size: os.read(src, size), dst)
+
+
+def write_hashed(read: Callable[[int], bytes], fd: int) -> str:
+    """Write into ``fd`` what ``read(size)`` gives until it gives nothing; the ``blake3:``
+    digest of those bytes."""
     hasher = blake3()  # one thread: the engine calls this too (see axl.runtime.fork_server)
-    while chunk := os.read(src, _CHUNK):
+    while chunk := read(_CHUNK):
         hasher.update(chunk)
-        atomic.write_all(dst, chunk)
+        atomic.write_all(fd, chunk)
     return format_digest(hasher.hexdigest())
 
 

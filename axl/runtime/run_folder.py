@@ -8,8 +8,8 @@ import os
 import re
 from pathlib import Path
 
-from axl.codefiles.cache_tag import tag_folder
 from axl.errors import UsageError
+from axl.runtime.folder_tag import tag_folder
 from axl.runtime.record import JOURNAL_FILE, RECORD_FILE, storage_error
 
 RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")

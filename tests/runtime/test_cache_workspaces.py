@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from axl.codefiles.cache_tag import SIGNATURE, TAG_NAME, is_tagged, tag_folder
+from axl.codefiles.cache_tag import SIGNATURE, TAG_NAME, is_tagged
+from axl.runtime.folder_tag import tag_folder
 from tests.runtime.cache_project import make_project, statuses
 
 ALL_HITS = {"source": "succeeded", "scaled": "cached", "fixed": "cached"}
